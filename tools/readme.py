@@ -8,6 +8,7 @@ rendered) and renders the processed index notebook to GitHub Markdown with nbcon
     python tools/readme.py --check    # exit 1 if README.md is not what index.ipynb renders to
 """
 import argparse, re, shutil, sys, tempfile
+import yaml
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +33,13 @@ def render(dest_dir: Path) -> Path:
     import nbformat
     with tempfile.TemporaryDirectory() as tmp:
         nb = nbformat.read(processed_index(Path(tmp)), as_version=4)
+        nb.metadata['language_info'] = {'name': 'python'}     # fenced code blocks tagged as python
         fm = next((c for c in nb.cells if c.cell_type == 'raw' and c.source.startswith('---')), None)
         body, resources = MarkdownExporter().from_notebook_node(nb, resources={'output_files_dir': 'README_files'})
     header = ''
     if fm is not None:
-        title = re.search(r'^title:\s*(.*)$', fm.source, re.M)
-        desc = re.search(r'^description:\s*(.*)$', fm.source, re.M)
-        header = (f"# {title.group(1).strip(chr(34))}\n\n" if title else '') + (f"> {desc.group(1).strip(chr(34))}\n\n" if desc else '')
+        meta = yaml.safe_load(fm.source.strip().strip('-')) or {}
+        header = (f"# {meta['title']}\n\n" if 'title' in meta else '') + (f"> {meta['description']}\n\n" if 'description' in meta else '')
         body = body.replace(fm.source, '', 1)
     body = header + body.lstrip()
     body = re.sub(r'\n{3,}', '\n\n', body).rstrip() + '\n'
