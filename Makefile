@@ -12,7 +12,7 @@ help:
 	@echo "make demo         run the main job on the built-in demo corpus (creates $(VENV) first)"
 	@echo "make test         clean/sync checks and every notebook's tests; ends with 'N passed, M failed'"
 	@echo "make readme       regenerate README.md from nbs/index.ipynb (no Quarto needed)"
-	@echo "make wheel-check  build the wheel, install it into a fresh venv, run 'emoact --help'"
+	@echo "make wheel-check  build the wheel, install it into a fresh venv, run 'emoact --help', synth and info there"
 
 $(STAMP): setup.py settings.ini constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ wheel-check: $(STAMP)
 	build/wheel-check/venv/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt build/wheel-check/emoact-*.whl
 	cd build && wheel-check/venv/bin/python -c "import emoact, emoact.cli; print('import emoact', emoact.__version__, 'from', emoact.__file__)"
 	cd build && wheel-check/venv/bin/emoact --help
+	cd build && wheel-check/venv/bin/emoact synth wheel-check/corpus --n-clips 20 && wheel-check/venv/bin/emoact info wheel-check/corpus
 
 clean:
 	rm -rf build dist *.egg-info _proc _docs demo-out
