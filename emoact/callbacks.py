@@ -4,17 +4,16 @@
 
 # %% ../nbs/07a_callbacks.ipynb #8d5ffcf2
 from __future__ import annotations
-import json, math, os, random, shutil, time, warnings
+import json, math, os, random, shutil
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 from safetensors.torch import save_file, load_file
 from .core import EmoactError
-from .learner import Learner, Callback, CancelBatchException, CancelFitException
+from .learner import Callback, CancelBatchException, CancelFitException
 
 # %% auto #0
 __all__ = ['MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule', 'FineTune', 'weighted_bce',

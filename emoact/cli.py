@@ -6,7 +6,6 @@
 from __future__ import annotations
 import argparse, sys, time, warnings
 import numpy as np
-from contextlib import contextmanager
 from pathlib import Path
 import emoact
 from .core import EmoactError

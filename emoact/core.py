@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #3289034b
 from __future__ import annotations
-import os, random, hashlib
+import os, random, hashlib, importlib.util
 import numpy as np
 import torch
 
@@ -46,7 +46,7 @@ def get_device(device:str|torch.device='auto') -> torch.device:
 # %% ../nbs/00_core.ipynb #880d636e
 def progress(iterable=None, total:int=None, desc:str=None, disable:bool=None, **kwargs):
     "A `tqdm` progress bar, off under `nbdev_test` or when `disable=True`."
-    try: import ipywidgets; from tqdm.auto import tqdm     # a widget in Jupyter when ipywidgets is installed
-    except ImportError: from tqdm import tqdm
+    if importlib.util.find_spec('ipywidgets'): from tqdm.auto import tqdm   # a widget in Jupyter when ipywidgets is installed
+    else: from tqdm import tqdm
     if disable is None: disable = bool(os.environ.get('IN_TEST'))
     return tqdm(iterable, total=total, desc=desc, disable=disable, dynamic_ncols=True, **kwargs)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_corpus.ipynb #a675317b
 from __future__ import annotations
-import os, json, hashlib, warnings
+import os, hashlib, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path

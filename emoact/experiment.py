@@ -4,14 +4,13 @@
 
 # %% ../nbs/20_experiment.ipynb #c5d1a266
 from __future__ import annotations
-import dataclasses, importlib, inspect, json, time, warnings
+import dataclasses, importlib, inspect, json, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
 from safetensors.torch import save_file
-from .core import EmoactError, set_seed, get_device
+from .core import EmoactError, set_seed
 from .corpus import load_corpus
 from .features import LogMel, Waveform, FeatureCache, fit_normalizer, Normalizer
 from .data import ClipDataset, bucket_loader, eval_loader
@@ -19,7 +18,7 @@ from .models.core import get_model, MODELS, MODEL_NAMES
 from .learner import Learner
 from .callbacks import (MixedPrecision, GradientAccumulation, GradientClip, Schedule, FineTune, CSVLogger,
                               Checkpoint, EarlyStopping, weighted_bce, CCCLoss, load_weights)
-from .metrics import validated_report, bootstrap_auc, format_report, ccc
+from .metrics import validated_report, bootstrap_auc, ccc
 
 # %% auto #0
 __all__ = ['TrainingConfig', 'Standardised', 'make_transform', 'evaluate', 'train', 'load_run', 'evaluate_run', 'predict_files']

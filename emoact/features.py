@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_features.ipynb #5f8a4c4d
 from __future__ import annotations
-import os, json, hashlib, warnings, time
+import os, json, hashlib, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -102,11 +102,15 @@ class FeatureCache:
         self.ram, self.hits, self.misses = {}, 0, 0
 
     def _file(self, key): return self.dir/key[:2]/f"{key}.npy"
+    def has(self, path) -> bool:
+        "Whether features of `path` are cached (without reading them)."
+        key = file_key(path)
+        return key in self.ram or (self.dir is not None and self._file(key).is_file())
     def frames_of(self, seconds): return self.frontend.frames_of(seconds)
 
-    def get(self, path) -> torch.Tensor|None:
-        "Cached features of `path`, or None."
-        key = file_key(path)
+    def get(self, path, key:str|None=None) -> torch.Tensor|None:
+        "Cached features of `path` (whose `file_key` is `key`, if already known), or None."
+        key = key or file_key(path)
         if key in self.ram: self.hits += 1; return self.ram[key]
         if self.dir is None or not self._file(key).is_file(): return None
         try: x = torch.from_numpy(np.load(self._file(key)))
@@ -116,25 +120,25 @@ class FeatureCache:
         if self.memory: self.ram[key] = x
         return x
 
-    def put(self, path, x:torch.Tensor):
-        "Store the features `x` of `path` (atomically on disk)."
-        key = file_key(path)
-        x = x.detach().cpu()
-        if self.memory: self.ram[key] = x.to(torch.from_numpy(np.zeros(0, self.dtype)).dtype)
-        if self.dir is None: return
-        f = self._file(key); f.parent.mkdir(exist_ok=True)
-        tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
-        np.save(tmp_file, x.numpy().astype(self.dtype))
-        os.replace(tmp_file, f)
+    def put(self, path, x:torch.Tensor, key:str|None=None) -> torch.Tensor:
+        "Store the features `x` of `path` (atomically on disk); returns them as stored."
+        key = key or file_key(path)
+        a = x.detach().cpu().numpy().astype(self.dtype)
+        if self.memory: self.ram[key] = torch.from_numpy(a)
+        if self.dir is not None:
+            f = self._file(key); f.parent.mkdir(exist_ok=True)
+            tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
+            np.save(tmp_file, a)
+            os.replace(tmp_file, f)
+        return torch.from_numpy(a)
 
     def __call__(self, path, wav:torch.Tensor|None=None) -> torch.Tensor:
         "Features of the audio file `path`: from the cache, or computed (from `wav` if given) and stored."
-        x = self.get(path)
+        key = file_key(path)
+        x = self.get(path, key)
         if x is None:
             self.misses += 1
-            x = self.frontend(read_audio(path, sr=getattr(self.frontend, 'sr', SAMPLE_RATE)) if wav is None else wav)
-            self.put(path, x)
-            if self.memory: x = self.ram[file_key(path)]
+            x = self.put(path, self.frontend(read_audio(path, sr=getattr(self.frontend, 'sr', SAMPLE_RATE)) if wav is None else wav), key)
         return x
 
 # %% ../nbs/04_features.ipynb #96de6604
@@ -148,7 +152,7 @@ def precompute_features(paths, cache:FeatureCache, batch_size:int=16, device='au
     "Compute and cache the features of every audio file in `paths` that the cache lacks; returns counts."
     device = get_device(device)
     fe = cache.frontend.to(device)
-    todo = [p for p in paths if cache.get(p) is None]
+    todo = [p for p in paths if not cache.has(p)]
     sr = getattr(fe, 'sr', SAMPLE_RATE)
     if todo and not getattr(fe, 'padding_safe', False): batch_size = 1
     order = np.argsort([os.path.getsize(p) for p in todo], kind='stable')   # similar lengths together
@@ -179,11 +183,12 @@ class Normalizer(nn.Module):
         "Add one clip's features (channels, frames) to the running statistics."
         x = x.detach().double().reshape(x.shape[0], -1) if x.dim() > 1 else x.detach().double()[None]
         n, m, m2 = x.shape[-1], x.mean(-1), ((x - x.mean(-1, keepdim=True))**2).sum(-1)
-        if self._m2 is None: self._mean, self._m2, self.count = m, m2, n; return self
-        tot = self.count + n
-        delta = m - self._mean
-        self._mean = self._mean + delta * n / tot
-        self._m2 = self._m2 + m2 + delta**2 * self.count * n / tot
+        if self._m2 is None: self._mean, self._m2, tot = m, m2, n
+        else:
+            tot = self.count + n
+            delta = m - self._mean
+            self._mean = self._mean + delta * n / tot
+            self._m2 = self._m2 + m2 + delta**2 * self.count * n / tot
         self.count = tot
         self.mean, self.std = self._mean.float(), (self._m2 / tot).sqrt().clamp_min(1e-5).float()
         return self

@@ -4,9 +4,8 @@
 
 # %% ../nbs/07_learner.ipynb #7ca09eb2
 from __future__ import annotations
-import json, math, os, time, warnings
+import time, warnings
 from contextlib import contextmanager, nullcontext
-from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
@@ -235,10 +234,8 @@ def get_preds(self:Learner, dl=None):
     "Targets and predictions over `dl` (default: the validation loader), in dataset order."
     dl = dl or self.valid_dl
     self.model.to(self.device)
-    cb = GatherPreds()
-    with self.added_cbs([cb]):
-        self._validate(dl)
-        return cb.results(len(dl.dataset))
+    self._validate(dl)                                  # the Recorder gathers the outputs of every validation
+    return self.recorder.gather.results(len(dl.dataset))
 
 # %% ../nbs/07_learner.ipynb #beaf8bd3
 def default_metrics(task:str):

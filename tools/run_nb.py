@@ -7,7 +7,7 @@ corpus and keep the saved outputs of the cells it could not run.
     python tools/run_nb.py nbs/05_data.ipynb                 # run it, skipping flagged cells
     python tools/run_nb.py nbs/05_data.ipynb --flags slow    # also run the slow cells
 """
-import argparse, os, sys, time
+import argparse, os, time
 from pathlib import Path
 
 def run(fn: Path, force_flags: set):

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/10_models.core.ipynb #38192bb0
 from __future__ import annotations
-import importlib, inspect, os, socket, time, warnings
+import importlib, inspect, os, socket, warnings
 from pathlib import Path
 import torch
 from torch import nn

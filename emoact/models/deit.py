@@ -5,9 +5,7 @@
 # %% ../../nbs/13_models.deit.ipynb #ab3fe603
 from __future__ import annotations
 import torch
-from torch import nn
 import torch.nn.functional as F
-import timm
 from fastcore.basics import patch
 from ..core import EmoactError
 from .core import ActivationModel, register_model, MLPHead, lengths_to_mask, masked_mean

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #4f78d58b
 from __future__ import annotations
-import copy, os, time, warnings
+import copy, time
 from fastcore.basics import patch
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +14,7 @@ from torch import nn
 from transformers import Wav2Vec2Config, Wav2Vec2Model
 from ..core import EmoactError
 from ..features import W2V2Features
-from .core import (ActivationModel, register_model, get_model, MLPHead, masked_mean, lengths_to_mask,
+from .core import (ActivationModel, register_model, MLPHead, masked_mean, lengths_to_mask,
                                 hub_reachable, cached_hub_file, missing_weights)
 
 # %% auto #0
