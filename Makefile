@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.emoact-installed
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test install readme wheel-check clean help
+.PHONY: demo test install readme docs wheel-check clean help
 help:
 	@echo "make demo         run the main job on the built-in demo corpus (creates $(VENV) first)"
 	@echo "make test         clean/sync checks and every notebook's tests; ends with 'N passed, M failed'"
 	@echo "make readme       regenerate README.md from nbs/index.ipynb (no Quarto needed)"
+	@echo "make docs         render every notebook to browsable HTML in _docs_html/ (no Quarto needed; nbdev_docs where Quarto is)"
 	@echo "make wheel-check  build the wheel, install it into a fresh venv, run 'emoact --help', synth and info there"
 
 $(STAMP): setup.py settings.ini constraints.txt
@@ -30,6 +31,9 @@ test: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python tools/readme.py
 
+docs: $(STAMP)
+	$(BIN)/python tools/docs.py
+
 wheel-check: $(STAMP)
 	rm -rf build/wheel-check && mkdir -p build/wheel-check
 	$(BIN)/python -m pip wheel --no-deps -w build/wheel-check .
@@ -40,4 +44,4 @@ wheel-check: $(STAMP)
 	cd build && wheel-check/venv/bin/emoact synth wheel-check/corpus --n-clips 20 && wheel-check/venv/bin/emoact info wheel-check/corpus
 
 clean:
-	rm -rf build dist *.egg-info _proc _docs demo-out
+	rm -rf build dist *.egg-info _proc _docs _docs_html demo-out

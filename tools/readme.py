@@ -43,6 +43,7 @@ def render(dest_dir: Path) -> Path:
         body = body.replace(fm.source, '', 1)
     body = header + body.lstrip()
     body = re.sub(r'\n{3,}', '\n\n', body).rstrip() + '\n'
+    body = re.sub(r'\]\(images/', '](nbs/images/', body)        # index.ipynb's pictures live in nbs/images/
     if (dest_dir/'README_files').exists(): shutil.rmtree(dest_dir/'README_files')
     FilesWriter(build_directory=str(dest_dir)).write(body, resources, notebook_name='README')
     return dest_dir/'README.md'
