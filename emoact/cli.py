@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument('--split', choices=['official', 'speaker'])
     t.add_argument('--device', help="auto (CUDA when present), cpu, cuda or cuda:N")
     t.add_argument('--seed', type=int)
-    t.add_argument('--config', help="start from a saved config.json")
+    t.add_argument('--config', help="start from a saved configuration (config.json of a run, or a .yaml)")
     t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="any other TrainingConfig field, e.g. precision=fp32 model_options='{\"size\": \"tiny\"}'")
     t.add_argument('--resume', action='store_true', help="continue the run in OUT from its last checkpoint")
     t.set_defaults(func=cmd_train)
@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument('--preset', choices=['paper', 'cpu'], default='paper',
                    help="paper: the original project's full-size, pretrained models (GPU); cpu: small random-init models (default: paper)")
     c.add_argument('--no-baseline', action='store_true', help="skip the eGeMAPS + logistic-regression baseline")
-    c.add_argument('--config', help="start every run from a saved config.json")
+    c.add_argument('--config', help="start every run from a saved configuration (.json or .yaml)")
     c.add_argument('--device', help="auto (CUDA when present), cpu, cuda or cuda:N")
     c.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="TrainingConfig changes for every model, e.g. epochs=5")
     c.set_defaults(func=cmd_compare)
