@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument('--models', default='cnn_transformer', help="comma-separated models to train (default: cnn_transformer)")
     d.add_argument('--n-clips', type=int, default=5000, metavar='N', help="clips in the demo corpus (default: 5000)")
     d.add_argument('--seed', type=int, default=0, help="random seed (default: 0)")
-    d.add_argument('--baseline', action='store_true', help="also fit the eGeMAPS + logistic-regression baseline (about 3 more minutes)")
+    d.add_argument('--baseline', action='store_true', help="also fit the eGeMAPS + logistic-regression baseline (about 4 more minutes)")
     d.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="TrainingConfig changes, e.g. epochs=5")
     d.set_defaults(func=cmd_demo)
     return p

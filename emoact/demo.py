@@ -26,7 +26,7 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
              models='cnn_transformer',         # comma-separated models to train (the `cpu` preset of `compare`)
              n_clips:int=5000,                 # clips in the demo corpus
              seed:int=0,
-             baseline:bool=False,              # also fit the eGeMAPS + logistic-regression baseline (about 3 more minutes)
+             baseline:bool=False,              # also fit the eGeMAPS + logistic-regression baseline (measured: 257 s for 4,500 clips)
              overrides:list|None=None,         # TrainingConfig `key=value` changes for every model
              recording_seconds:float=150.,     # length of the generated long recording
              show_progress:bool|None=None) -> dict:
