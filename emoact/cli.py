@@ -19,7 +19,8 @@ def _add_corpus_options(p):
     "Options shared by the commands that load a corpus."
     p.add_argument('--split', choices=['official', 'speaker'], default='official',
                    help="official partitions (Split_Set / split column) or a seeded speaker-disjoint split (default: official)")
-    p.add_argument('--threshold', type=float, default=5.0, help="a clip is active when EmoAct >= THRESHOLD (default: 5)")
+    p.add_argument('--emoact-cut', '--threshold', dest='emoact_cut', type=float, default=5.0, metavar='CUT',
+                   help="labelling cut: a clip is active when EmoAct >= CUT (default: 5; --threshold is the old name)")
     p.add_argument('--bad', choices=['raise', 'drop'], default='raise',
                    help="on bad rows or audio files: stop with an error, or drop and count them (default: raise)")
     p.add_argument('--max-per-speaker', type=int, default=None, metavar='N', help="cap clips per known speaker")
@@ -41,7 +42,7 @@ def _load(args):
     from emoact.corpus import load_corpus
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        corpus = load_corpus(args.source, threshold=args.threshold, split=args.split, bad=args.bad,
+        corpus = load_corpus(args.source, emoact_cut=args.emoact_cut, split=args.split, bad=args.bad,
                              max_per_speaker=args.max_per_speaker, decode=args.decode, seed=args.seed)
     for w in caught: print(f"emoact: warning: {w.message}", file=sys.stderr)
     return corpus
@@ -53,7 +54,8 @@ def cmd_info(args):
 # %% ../nbs/30_cli.ipynb #8713cadd
 def cmd_train(args):
     "Train and evaluate one model into a run folder."
-    from emoact.experiment import TrainingConfig, train
+    from emoact.config import TrainingConfig
+    from emoact.experiment import train
     from emoact.metrics import format_report
     cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
     flags = {k: v for k, v in dict(data=args.data, model=args.model, epochs=args.epochs, batch_size=args.batch_size,
@@ -68,7 +70,8 @@ def cmd_train(args):
 # %% ../nbs/30_cli.ipynb #77489a98
 def cmd_evaluate(args):
     "Evaluate a trained run on a corpus split; writes metrics, predictions and ROC/PR plots into RUN/eval-DATA-SPLIT/."
-    from emoact.experiment import evaluate_run, TrainingConfig
+    from emoact.config import TrainingConfig
+    from emoact.runs import evaluate_run
     from emoact.metrics import format_report
     if not (Path(args.run)/'config.json').is_file(): raise EmoactError(f"{args.run}: not an emoact run folder (no config.json)")
     cfg = TrainingConfig.load(Path(args.run)/'config.json')
@@ -80,7 +83,7 @@ def cmd_evaluate(args):
 
 def cmd_predict(args):
     "Score audio files with a trained run; one CSV row per file."
-    from emoact.experiment import predict_files
+    from emoact.runs import predict_files
     preds = predict_files(args.run, args.audio)
     preds.to_csv(args.out, index=False)
     print(preds.to_string(index=False, max_colwidth=60) if len(preds) <= 20 else f"{len(preds)} files scored")
@@ -101,7 +104,7 @@ def cmd_detect(args):
 def cmd_compare(args):
     "Train several models and the eGeMAPS baseline on one corpus; write the results table and ROC figure."
     from emoact.compare import compare, results_markdown
-    from emoact.experiment import TrainingConfig
+    from emoact.config import TrainingConfig
     cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
     if args.device: cfg = cfg.update(device=args.device)
     table = compare(args.data, args.models, args.out, preset=args.preset, baseline=not args.no_baseline, config=cfg,

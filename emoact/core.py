@@ -4,12 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #3289034b
 from __future__ import annotations
+from pathlib import Path
 import os, random, hashlib, importlib.util
 import numpy as np
 import torch
+from torch import nn
+from safetensors.torch import save_file, load_file
 
 # %% auto #0
-__all__ = ['EmoactError', 'set_seed', 'rng_for', 'get_device', 'progress']
+__all__ = ['EmoactError', 'set_seed', 'rng_for', 'get_device', 'progress', 'atomic_write_text', 'save_weights', 'load_weights']
 
 # %% ../nbs/00_core.ipynb #6994b0c0
 class EmoactError(Exception):
@@ -50,3 +53,33 @@ def progress(iterable=None, total:int=None, desc:str=None, disable:bool=None, **
     else: from tqdm import tqdm
     if disable is None: disable = bool(os.environ.get('IN_TEST'))
     return tqdm(iterable, total=total, desc=desc, disable=disable, dynamic_ncols=True, **kwargs)
+
+# %% ../nbs/00_core.ipynb #0e151dbd
+def atomic_write_text(path:str|Path, text:str):
+    "Write `text` to `path` through a temporary file and a rename, so a reader never sees half a file."
+    path = Path(path)
+    tmp_file = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_file.write_text(text); os.replace(tmp_file, path)
+
+def save_weights(model:nn.Module, path:str|Path):
+    "Write `model`'s state dict to the safetensors file `path` (atomically)."
+    path = Path(path)
+    tmp_file = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp_file))
+    os.replace(tmp_file, path)
+
+def load_weights(model:nn.Module, path:str|Path):
+    "Load safetensors weights into `model`, with errors naming the file and the mismatched tensors."
+    path = Path(path)
+    if not path.is_file(): raise EmoactError(f"{path}: weights file not found")
+    try: sd = load_file(str(path))
+    except Exception as e: raise EmoactError(f"{path}: not a readable safetensors file ({e})") from None
+    own = model.state_dict()
+    missing, unexpected = sorted(set(own) - set(sd)), sorted(set(sd) - set(own))
+    shapes = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in sd and sd[k].shape != own[k].shape]
+    if missing or unexpected or shapes:
+        parts = [f"missing {', '.join(missing[:3])}" if missing else '', f"unexpected {', '.join(unexpected[:3])}" if unexpected else '',
+                 f"shape {'; '.join(shapes[:3])}" if shapes else '']
+        raise EmoactError(f"{path}: weights do not fit {type(model).__name__} ({'; '.join(p for p in parts if p)}): "
+                          "a checkpoint of another model or configuration?")
+    model.load_state_dict(sd)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import EmoactError, progress
-from .audio import audio_info, AudioError, SAMPLE_RATE
+from .audio import audio_info, read_audio, AudioError, SAMPLE_RATE
 
 # %% auto #0
 __all__ = ['STD_COLUMNS', 'UNKNOWN_SPEAKER', 'MSP_COLUMNS', 'MSP_SPLITS', 'MSP_LABEL_FILES', 'MSP_AUDIO_DIRS', 'DURATION_CACHE',
@@ -79,7 +79,7 @@ def _numeric(df, col, problems, name, lo=1., hi=7.):
     return vals
 
 def read_msp_labels(path:str|Path,
-                    threshold:float=5.,   # `label` is 1 where EmoAct >= threshold
+                    emoact_cut:float=5.,  # `label` is 1 where EmoAct >= emoact_cut (the labelling cut)
                     bad:str='raise',      # 'raise' on bad rows, or 'drop' them with a counted warning
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     "The MSP-Podcast labels file at `path` as the standard table, and the dropped rows."
@@ -103,7 +103,7 @@ def read_msp_labels(path:str|Path,
                        'gender': raw.Gender.str.strip(), 'emo_act': _numeric(raw, 'EmoAct', probs, 'EmoAct'),
                        'emo_val': _numeric(raw, 'EmoVal', probs, 'EmoVal'), 'emo_dom': _numeric(raw, 'EmoDom', probs, 'EmoDom'),
                        'emo_class': raw.EmoClass.str.strip(), 'row': raw.row})
-    df['label'] = (df.emo_act >= threshold).astype(int)
+    df['label'] = (df.emo_act >= emoact_cut).astype(int)
     return probs.handle(df, bad)
 
 # %% ../nbs/02_corpus.ipynb #cf8592a8
@@ -156,7 +156,6 @@ def read_durations(paths:list, cache_file:str|Path|None=None, n_threads:int=8, s
 
 # %% ../nbs/02_corpus.ipynb #ac287931
 def _decode_problem(path):
-    from emoact.audio import read_audio
     try: read_audio(path, sr=audio_info(path).sample_rate); return ''   # at the file's own rate: no resampling
     except AudioError as e: return str(e).split(': ', 1)[-1]
 
@@ -271,7 +270,7 @@ def _finish(df, source, cache, problems, bad, split, max_per_speaker, seed, vali
 
 # %% ../nbs/02_corpus.ipynb #cbcc16f5
 def load_msp_podcast(root:str|Path,
-                     threshold:float=5.,             # `label` is 1 where EmoAct >= threshold
+                     emoact_cut:float=5.,            # `label` is 1 where EmoAct >= emoact_cut (the labelling cut)
                      split:str='official',           # 'official' partitions, or a seeded 'speaker'-disjoint split
                      valid:float=0.1, test:float=0.2,  # speaker shares for split='speaker'
                      max_per_speaker:int|None=None,  # cap clips per known speaker (the original project: 500)
@@ -282,7 +281,7 @@ def load_msp_podcast(root:str|Path,
     "Load the MSP-Podcast copy (or the demo corpus) at `root`."
     _check_bad(bad); _check_split(split)
     labels_file = find_msp_labels(root)
-    df, dropped = read_msp_labels(labels_file, threshold, bad)
+    df, dropped = read_msp_labels(labels_file, emoact_cut, bad)
     audio = _audio_dir(Path(root), df.file.tolist())
     df['path'] = [str((audio/f).absolute()) for f in df.file]
     return _finish(df, root, _cache_file(labels_file.parent), _Problems(labels_file), bad, split,
@@ -292,7 +291,7 @@ def load_msp_podcast(root:str|Path,
 MANIFEST_SPLITS = {'train': 'train', 'valid': 'valid', 'validation': 'valid', 'dev': 'valid', 'development': 'valid',
                    'test': 'test', 'test1': 'test1', 'test2': 'test2', 'test3': 'test3'}
 
-def load_manifest(csv:str|Path, threshold:float=5., split:str='official', valid:float=0.1, test:float=0.2,
+def load_manifest(csv:str|Path, emoact_cut:float=5., split:str='official', valid:float=0.1, test:float=0.2,
                   max_per_speaker:int|None=None, bad:str='raise', decode:bool=False, seed:int=0,
                   show_progress:bool=True) -> Corpus:
     "Load a corpus described by a manifest CSV (`path`, `emo_act` or `label`, optional `speaker`, `gender`, `split`)."
@@ -327,7 +326,7 @@ def load_manifest(csv:str|Path, threshold:float=5., split:str='official', valid:
         badl = ~lab.isin([0, 1])
         probs.add(raw.row[badl], raw.path[badl], "label is not 0 or 1")
         df['label'] = lab.fillna(0).astype(int)
-    else: df['label'] = (df.emo_act >= threshold).astype(int)
+    else: df['label'] = (df.emo_act >= emoact_cut).astype(int)
     return _finish(df, csv, _cache_file(csv.parent), probs, bad, split, max_per_speaker, seed, valid, test,
                    show_progress, pd.DataFrame(columns=['row', 'file', 'reason']), decode)
 

@@ -13,8 +13,8 @@ from .core import EmoactError, rng_for
 from .audio import read_audio, SAMPLE_RATE
 
 # %% auto #0
-__all__ = ['NOISE', 'DataError', 'clip_lengths', 'padding_ratio', 'BucketBatchSampler', 'pad_stack', 'pad_collate', 'ClipDataset',
-           'bucket_loader', 'eval_loader', 'gather_in_order']
+__all__ = ['JITTER', 'DataError', 'clip_lengths', 'padding_ratio', 'BucketBatchSampler', 'pad_stack', 'pad_collate',
+           'ClipDataset', 'bucket_loader', 'eval_loader', 'gather_in_order']
 
 # %% ../nbs/05_data.ipynb #64760a7e
 class DataError(EmoactError, ValueError):
@@ -61,7 +61,7 @@ def _check_lengths(lengths) -> np.ndarray:
     return L
 
 # %% ../nbs/05_data.ipynb #151a12eb
-NOISE = 0.25   # default rank jitter, in batches: each item may move up to a quarter batch from its sorted place
+JITTER = 0.25   # default rank jitter, in batches: each item may move up to a quarter batch from its sorted place
 
 class BucketBatchSampler(Sampler):
     "Batches of items of similar length, different every epoch: a `batch_sampler` for `DataLoader`."
@@ -74,7 +74,7 @@ class BucketBatchSampler(Sampler):
                  num_replicas:int=1,           # distributed: number of processes
                  rank:int=0,                   # distributed: this process
                  longest_first:bool=False,     # serve the heaviest batch first, so out-of-memory shows at step one
-                 noise:float=NOISE):           # rank jitter in batches (0: sorted, different only among equal lengths)
+                 jitter:float=JITTER):           # rank jitter in batches (0: sorted, different only among equal lengths)
         self.lengths = _check_lengths(lengths)
         if (batch_size is None) == (max_frames is None):
             raise DataError("give exactly one of batch_size (items per batch) or max_frames (padded frames per batch)")
@@ -83,9 +83,9 @@ class BucketBatchSampler(Sampler):
         if max_frames is not None: self._check_budget(max_frames)
         if int(num_replicas) != num_replicas or num_replicas < 1: raise DataError(f"num_replicas={num_replicas}: must be >= 1")
         if not 0 <= rank < num_replicas: raise DataError(f"rank={rank} must be in 0..{num_replicas-1} (num_replicas={num_replicas})")
-        if not 0 <= noise: raise DataError(f"noise={noise}: must be >= 0 (batches of jitter)")
+        if not 0 <= jitter: raise DataError(f"jitter={jitter}: must be >= 0 (batches of jitter)")
         self.batch_size, self.max_frames, self.shuffle, self.seed, self.drop_last = batch_size, max_frames, shuffle, seed, drop_last
-        self.num_replicas, self.rank, self.longest_first, self.noise = int(num_replicas), int(rank), longest_first, noise
+        self.num_replicas, self.rank, self.longest_first, self.jitter = int(num_replicas), int(rank), longest_first, jitter
         self.epoch, self._served, self._cache = 0, False, (None, None)
 
     def _check_budget(self, max_frames):
@@ -99,11 +99,11 @@ class BucketBatchSampler(Sampler):
 # %% ../nbs/05_data.ipynb #f2726a68
 @patch
 def _order(self:BucketBatchSampler, rng) -> np.ndarray:
-    "Item indices sorted by length, each moved by up to `noise` batches."
+    "Item indices sorted by length, each moved by up to `jitter` batches."
     order = np.argsort(self.lengths, kind='stable')
-    if not self.shuffle or not self.noise: return order
+    if not self.shuffle or not self.jitter: return order
     scale = self.batch_size if self.batch_size else self.max_frames/self.lengths[order]   # items per batch here
-    jitter = rng.uniform(-self.noise, self.noise, len(order))*scale
+    jitter = rng.uniform(-self.jitter, self.jitter, len(order))*scale
     return order[np.argsort(np.arange(len(order)) + jitter, kind='stable')]
 
 @patch

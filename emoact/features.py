@@ -15,7 +15,7 @@ from .audio import read_audio, SAMPLE_RATE
 
 # %% auto #0
 __all__ = ['config_hash', 'LogMel', 'Waveform', 'W2V2Features', 'file_key', 'FeatureCache', 'precompute_features', 'Normalizer',
-           'fit_normalizer']
+           'fit_normalizer', 'Standardised', 'HybridInputs', 'w2v_input', 'make_transform']
 
 # %% ../nbs/04_features.ipynb #24ecfb2c
 def config_hash(config:dict) -> str:
@@ -220,3 +220,52 @@ def fit_normalizer(df, features, show_progress:bool=True) -> Normalizer:
     for p in progress(df.path, desc='normalisation statistics', disable=None if show_progress else True):
         norm.update(features(p))
     return norm
+
+# %% ../nbs/04_features.ipynb #5483552c
+class Standardised:
+    "A feature transform (e.g. a `FeatureCache`) followed by a `Normalizer`; reads file paths."
+    reads_path = True      # `ClipDataset` hands it the file path
+    def __init__(self, features, norm:Normalizer): self.features, self.norm = features, norm
+    def __call__(self, path): return self.norm(self.features(path))
+    def frames_of(self, seconds): return self.features.frames_of(seconds)
+
+# %% ../nbs/04_features.ipynb #93d7fe77
+class HybridInputs:
+    "Dataset transform: an audio file's `{'x': log-mel, 'w2v': wav2vec 2.0 input}`, each from a front-end or `FeatureCache`."
+    reads_path = True      # `ClipDataset` hands it the file path
+    def __init__(self, logmel,              # log-mel front-end or its `FeatureCache`
+                 w2v,                       # `W2V2Features` cache (precomputed) or `Waveform()` (raw waveform)
+                 normalizer=None,           # applied to the log-mel, e.g. `fit_normalizer`'s output
+                 sr:int=SAMPLE_RATE):
+        self.logmel, self.w2v, self.normalizer, self.sr = logmel, w2v, normalizer, sr
+
+    def __call__(self, path) -> dict:
+        wav = None
+        def run(f):
+            nonlocal wav
+            if getattr(f, 'reads_path', False): return f(path)
+            if wav is None: wav = read_audio(path, sr=self.sr)
+            return f(wav)
+        x = run(self.logmel)
+        return {'x': x if self.normalizer is None else self.normalizer(x), 'w2v': run(self.w2v)}
+
+    def frames_of(self, seconds): return self.logmel.frames_of(seconds)   # buckets by log-mel length
+
+# %% ../nbs/04_features.ipynb #e6ede8fb
+def w2v_input(w2v_model, cache_dir=None):
+    "wav2vec 2.0's input: its CNN features cached under `cache_dir` (precomputed models), or the normalised waveform."
+    if w2v_model.input_kind == 'w2v2_features': return FeatureCache(cache_dir, w2v_model.frontend(), memory=True)
+    return Waveform()
+
+def make_transform(model,                     # an `emoact.models` model: its `input_kind` decides
+                   logmel=None,               # log-mel `FeatureCache` (spectrogram and hybrid models)
+                   norm:Normalizer|None=None, # its per-band normaliser
+                   cache_dir=None):           # where wav2vec 2.0 CNN features are cached (None: memory)
+    "The dataset transform for `model`'s `input_kind`."
+    kind = model.input_kind
+    if kind == 'waveform': return Waveform()
+    if kind == 'w2v2_features': return w2v_input(model, cache_dir)
+    if kind not in ('logmel', 'hybrid'): raise EmoactError(f"input kind {kind!r} is not supported")
+    if logmel is None or norm is None: raise EmoactError(f"a {kind} model needs the log-mel features and their normaliser")
+    if kind == 'hybrid': return HybridInputs(logmel, w2v_input(model.w2v, cache_dir), norm)
+    return Standardised(logmel, norm)

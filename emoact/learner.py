@@ -13,6 +13,7 @@ from torch import nn
 from fastcore.basics import camel2snake
 from .core import EmoactError, get_device, progress
 from .data import gather_in_order
+from .metrics import binary_report, ccc
 
 # %% auto #0
 __all__ = ['EVENTS', 'TASKS', 'CancelFitException', 'CancelEpochException', 'CancelTrainException', 'CancelValidException',
@@ -240,7 +241,6 @@ def get_preds(self:Learner, dl=None):
 # %% ../nbs/07_learner.ipynb #beaf8bd3
 def default_metrics(task:str):
     "The metrics function of a task: (targets, predictions) -> dict."
-    from emoact.metrics import binary_report, ccc
     if task == 'binary': return lambda y, p: {k: v for k, v in binary_report(y, p).items() if k in ('auc', 'f1', 'precision', 'recall', 'threshold')}
     return lambda y, p: {'ccc': ccc(y, p)}
 

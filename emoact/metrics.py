@@ -12,8 +12,8 @@ from .core import EmoactError, rng_for
 
 # %% auto #0
 __all__ = ['MetricsError', 'best_f1_threshold', 'binary_report', 'validated_report', 'bootstrap_aucs', 'bootstrap_auc',
-           'bootstrap_auc_diff', 'format_report', 'ccc', 'ccc_loss', 'plot_roc', 'plot_pr', 'loss_by_duration',
-           'plot_loss_by_duration']
+           'bootstrap_auc_diff', 'bootstrap_at_threshold', 'report_intervals', 'format_report', 'ccc', 'ccc_loss',
+           'weighted_bce', 'CCCLoss', 'plot_roc', 'plot_pr', 'loss_by_duration', 'plot_loss_by_duration']
 
 # %% ../nbs/06_metrics.ipynb #0816b5b4
 class MetricsError(EmoactError, ValueError):
@@ -124,6 +124,16 @@ def _draw_weights(rng:np.random.Generator, n_draws:int, group_of:np.ndarray, n_g
     counts = np.bincount(picks.ravel(), minlength=n_draws*n_groups).reshape(n_draws, n_groups)
     return counts[:, group_of].astype(np.float64)
 
+def _group_index(groups, n:int) -> tuple[np.ndarray, int]:
+    "The group number of each of `n` items and the number of groups (each item its own group when `groups` is None)."
+    if groups is None: return np.arange(n), n
+    group_of, uniques = pd.factorize(np.asarray(groups).reshape(-1))
+    if len(group_of) != n: raise MetricsError(f"groups has {len(group_of)} items but y_true has {n}")
+    if (group_of < 0).any():
+        raise MetricsError(f"groups has {(group_of < 0).sum()} missing value(s), the first at index {np.argmax(group_of < 0)}")
+    if len(uniques) < 2: raise MetricsError(f"a bootstrap by groups needs at least 2 groups, got {len(uniques)}")
+    return group_of, len(uniques)
+
 def bootstrap_aucs(y_true,                # 0/1 labels
                    *scores,               # one or more models' scores for the same items
                    n_boot:int=1000,       # resamples with both classes
@@ -138,14 +148,7 @@ def bootstrap_aucs(y_true,                # 0/1 labels
     y, orders = checked[0][0], [_auc_order(s) for _, s in checked]
     if int(n_boot) != n_boot or n_boot < 1: raise MetricsError(f"n_boot={n_boot}: must be a whole number >= 1")
     n_boot = int(n_boot)
-    if groups is None: group_of, n_groups = np.arange(len(y)), len(y)
-    else:
-        group_of, uniques = pd.factorize(np.asarray(groups).reshape(-1))
-        if len(group_of) != len(y): raise MetricsError(f"groups has {len(group_of)} items but y_true has {len(y)}")
-        if (group_of < 0).any():
-            raise MetricsError(f"groups has {(group_of < 0).sum()} missing value(s), the first at index {np.argmax(group_of < 0)}")
-        n_groups = len(uniques)
-        if n_groups < 2: raise MetricsError(f"a bootstrap by groups needs at least 2 groups, got {n_groups}")
+    group_of, n_groups = _group_index(groups, len(y))
     rng, per_block = rng_for(seed, 'bootstrap'), max(1, block//len(y))
     aucs, got, skipped = [], 0, 0
     while got < n_boot:
@@ -162,7 +165,7 @@ def bootstrap_aucs(y_true,                # 0/1 labels
 def _check_level(level:float):
     if not 0 < level < 1: raise MetricsError(f"level={level}: must be between 0 and 1, e.g. 0.95")
 
-def _ci(values:np.ndarray, level:float) -> tuple[float, float]:
+def _quantile_interval(values:np.ndarray, level:float) -> tuple[float, float]:
     "The percentile interval of `values` holding `level` of them."
     lo, hi = np.quantile(values, [(1 - level)/2, (1 + level)/2])
     return float(lo), float(hi)
@@ -181,7 +184,7 @@ def bootstrap_auc(y_true, y_score,
     y, s = _check_binary(y_true, y_score)
     _check_level(level)
     boot, skipped = bootstrap_aucs(y, s, n_boot=n_boot, seed=seed, groups=groups)
-    lo, hi = _ci(boot[:, 0], level)
+    lo, hi = _quantile_interval(boot[:, 0], level)
     return dict(auc=float(roc_auc_score(y, s)), lo=lo, hi=hi, se=float(boot[:, 0].std(ddof=1)),
                 level=level, n_boot=int(n_boot), n_skipped=skipped, **_resampled(groups, len(y)))
 
@@ -196,11 +199,31 @@ def bootstrap_auc_diff(y_true,
     _check_level(level)
     boot, skipped = bootstrap_aucs(y, a, b, n_boot=n_boot, seed=seed, groups=groups)
     d = boot[:, 1] - boot[:, 0]
-    lo, hi = _ci(d, level)
+    lo, hi = _quantile_interval(d, level)
     auc_a, auc_b = float(roc_auc_score(y, a)), float(roc_auc_score(y, b))
     p = min(1., 2*min((1 + (d <= 0).sum())/(n_boot + 1), (1 + (d >= 0).sum())/(n_boot + 1)))
     return dict(auc_a=auc_a, auc_b=auc_b, diff=auc_b - auc_a, lo=lo, hi=hi, se=float(d.std(ddof=1)), p=float(p),
                 excludes_zero=bool(lo > 0 or hi < 0), level=level, n_boot=int(n_boot), n_skipped=skipped, **_resampled(groups, len(y)))
+
+# %% ../nbs/06_metrics.ipynb #56cf69fa
+def bootstrap_at_threshold(y_true, y_score, threshold:float, n_boot:int=1000, seed:int=0, groups=None, level:float=0.95) -> dict:
+    "Bootstrap intervals (`f1_lo`, `f1_hi`, ...) of F1, precision and recall of `y_score >= threshold` (resampling items or `groups`)."
+    y, s = _check_pair(y_true, y_score, ('y_true', 'y_score'))
+    _check_level(level)
+    y, pred = y.astype(bool), s >= threshold
+    w = _draw_weights(np.random.default_rng(seed), n_boot, *_group_index(groups, len(y)))
+    tp, fp, fn = w @ (y & pred), w @ (~y & pred), w @ (y & ~pred)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        stats = {'precision': tp / (tp + fp), 'recall': tp / (tp + fn), 'f1': 2 * tp / (2 * tp + fp + fn)}
+    a = (1 - level) / 2
+    return {f'{k}_{b}': float(np.nanquantile(v, q)) for k, v in stats.items() for b, q in (('lo', a), ('hi', 1 - a))}
+
+# %% ../nbs/06_metrics.ipynb #846f0fbd
+def report_intervals(y_true, y_score, threshold:float|None=None, n_boot:int=1000, seed:int=0, groups=None) -> dict:
+    "95% bootstrap intervals of a report: `auc_lo`/`auc_hi`, and at `threshold` those of F1, precision and recall."
+    b = bootstrap_auc(y_true, y_score, n_boot=n_boot, seed=seed, groups=groups)
+    at = {} if threshold is None else bootstrap_at_threshold(y_true, y_score, threshold, n_boot=n_boot, seed=seed, groups=groups)
+    return {'auc_lo': b['lo'], 'auc_hi': b['hi'], **at}
 
 # %% ../nbs/06_metrics.ipynb #b250b4ac
 def format_report(d:dict, digits:int=3) -> str:
@@ -240,6 +263,18 @@ def ccc_loss(input:torch.Tensor,    # predictions, any shape
     cov = ((x - x_mean)*(y - y_mean)).mean()
     denominator = x.var(unbiased=False) + y.var(unbiased=False) + (x_mean - y_mean)**2
     return 1 - 2*cov/denominator.clamp_min(eps)
+
+# %% ../nbs/06_metrics.ipynb #13dd470b
+def weighted_bce(labels) -> torch.nn.BCEWithLogitsLoss:
+    "BCE with logits, positives weighted by negatives/positives in `labels` (the training split's)."
+    labels = np.asarray(labels)
+    pos, neg = int((labels == 1).sum()), int((labels == 0).sum())
+    if pos == 0 or neg == 0: raise MetricsError(f"the training split has {pos} active and {neg} calm clips: both classes are needed")
+    return torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(neg / pos))
+
+class CCCLoss(torch.nn.Module):
+    "1 - concordance correlation coefficient (`ccc_loss`) as a loss module, for the regression task."
+    def forward(self, pred, target): return ccc_loss(pred, target)
 
 # %% ../nbs/06_metrics.ipynb #ae8b76a7
 def _axes(ax, figsize=(4.5, 3.2)):

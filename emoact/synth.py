@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 from scipy import signal, stats
+from . import __version__
 from .core import EmoactError, rng_for, progress
 
 # %% ../nbs/03_synth.ipynb #c7041004
@@ -440,8 +441,6 @@ def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic co
     chan = pd.DataFrame([asdict(channels[p]) for p in df.podcast]).add_prefix('channel_')
     latent = pd.concat([df.drop(columns=LABEL_COLUMNS[1:]).assign(gender=df.Gender), truth, spk, chan], axis=1)
     latent.to_csv(dest/'Labels'/'synth_latent.csv', index=False, float_format='%.6g')
-    try: from emoact import __version__ as version
-    except ImportError: version = None
-    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, sr=sr, emoact_version=version)
+    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, sr=sr, emoact_version=__version__)
     (dest/'Labels'/'synth_config.json').write_text(json.dumps(config, indent=1) + '\n')
     return dest

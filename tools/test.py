@@ -4,6 +4,8 @@ For every notebook in nbs/ it checks that
   1. the notebook is clean (`nbdev_clean` changes nothing),
   2. the module it exports is in sync (`nbdev_export` changes nothing in emoact/),
   3. README.md is what nbs/index.ipynb renders to (index.ipynb only),
+  and that the package's import graph is layered, acyclic and without private cross-module imports
+  (tools/check_imports.py),
   4. it runs: `nbdev_test` (all notebooks, in parallel, under a timeout).
 and ends with one line `N passed, M failed`, one count per notebook.
 """
@@ -54,6 +56,9 @@ def main():
         if py.name in ('_modidx.py', '__init__.py'): continue
         nb = source_notebook(py)
         problems.setdefault(nb or py, []).append(f"out of sync: nbdev_export changed {py.relative_to(ROOT)}")
+    r = run([sys.executable, ROOT/'tools'/'check_imports.py'])
+    print(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr, flush=True)
+    problems[Path('tools/check_imports.py')] = ([l for l in r.stdout.splitlines()[:-1]] or [r.stderr.strip()]) if r.returncode else []
     idx = NBS/'index.ipynb'
     if idx.exists():
         r = run([sys.executable, ROOT/'tools'/'readme.py', '--check'])

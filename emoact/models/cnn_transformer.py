@@ -10,10 +10,10 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from ..core import EmoactError
-from .core import ActivationModel, register_model, lengths_to_mask, conv_lengths, masked_mean, MLPHead
+from .core import ActivationModel, register_model, lengths_to_mask, conv_lengths, masked_mean, MLPHead, size_options
 
 # %% auto #0
-__all__ = ['SIZES', 'zero_padding', 'ChannelNorm', 'ConvStem', 'ResBlock', 'sinusoidal_positions', 'CNNTransformer']
+__all__ = ['SIZE_OPTIONS', 'zero_padding', 'ChannelNorm', 'ConvStem', 'ResBlock', 'sinusoidal_positions', 'CNNTransformer']
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #7b01e978
 def zero_padding(x:torch.Tensor,         # (B, ..., T), time last
@@ -63,8 +63,8 @@ def sinusoidal_positions(n:int,          # positions 0..n-1
     return torch.stack([(pos * freq).sin(), (pos * freq).cos()], -1).flatten(-2)
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #7dcf92d7
-SIZES = {'tiny': dict(channels=(8, 16), d_model=64, n_heads=4, n_layers=1),
-         'base': dict(channels=(32, 64, 128), d_model=256, n_heads=8, n_layers=3)}
+SIZE_OPTIONS = {'tiny': dict(channels=(8, 16), d_model=64, n_heads=4, n_layers=1),
+                'base': dict(channels=(32, 64, 128), d_model=256, n_heads=8, n_layers=3)}
 
 @register_model('cnn_transformer')
 class CNNTransformer(ActivationModel):
@@ -84,8 +84,8 @@ class CNNTransformer(ActivationModel):
         if freq not in ('mean', 'flatten'): raise EmoactError(f"freq={freq!r}: use 'mean' or 'flatten'")
         if pooling not in ('cls', 'mean'): raise EmoactError(f"pooling={pooling!r}: use 'cls' or 'mean'")
         if size is not None:
-            if size not in SIZES: raise EmoactError(f"size={size!r}: use one of {', '.join(SIZES)} (or None)")
-            channels, d_model, n_heads, n_layers = (SIZES[size][k] for k in ('channels', 'd_model', 'n_heads', 'n_layers'))
+            shape = size_options(size, SIZE_OPTIONS, 'cnn_transformer')
+            channels, d_model, n_heads, n_layers = (shape[k] for k in ('channels', 'd_model', 'n_heads', 'n_layers'))
         channels = tuple(channels)
         if d_model % n_heads or d_model % 2:
             raise EmoactError(f"d_model={d_model} must be even and divisible by n_heads={n_heads}")

@@ -4,16 +4,18 @@
 
 # %% ../../nbs/10_models.core.ipynb #38192bb0
 from __future__ import annotations
-import importlib, inspect, os, socket, warnings
+import inspect, os, socket, warnings
 from pathlib import Path
 import torch
 from torch import nn
+import timm
+from timm.models import get_pretrained_cfg, get_arch_name
 from ..core import EmoactError
 
 # %% auto #0
-__all__ = ['MODELS', 'MODEL_NAMES', 'ActivationModel', 'register_model', 'get_model', 'lengths_to_mask', 'conv_lengths',
-           'masked_mean', 'MLPHead', 'count_parameters', 'padding_change', 'hub_reachable', 'cached_hub_file',
-           'MissingWeights', 'missing_weights']
+__all__ = ['MODELS', 'MODEL_NAMES', 'SIZES', 'WEIGHT_FILES', 'ActivationModel', 'register_model', 'get_model', 'size_options',
+           'lengths_to_mask', 'conv_lengths', 'masked_mean', 'MLPHead', 'count_parameters', 'padding_change',
+           'hub_reachable', 'cached_hub_file', 'MissingWeights', 'missing_weights', 'timm_weights_file', 'create_timm']
 
 # %% ../../nbs/10_models.core.ipynb #0750d913
 class ActivationModel(nn.Module):
@@ -37,6 +39,7 @@ class ActivationModel(nn.Module):
 # %% ../../nbs/10_models.core.ipynb #0e6391ab
 MODELS = {}
 MODEL_NAMES = ('cnn_transformer', 'convnext', 'deit', 'wav2vec2', 'hybrid')
+SIZES = ('tiny', 'base')   # every architecture's sizes: 'tiny' for tests and CPU demos, 'base' as published
 
 def register_model(name:str):
     "Class decorator: make an `ActivationModel` available to `get_model` as `name`."
@@ -45,10 +48,8 @@ def register_model(name:str):
 
 def get_model(name:str, **config) -> ActivationModel:
     "Build the architecture `name` with `config` (its constructor's options)."
-    if name not in MODELS and name in MODEL_NAMES:
-        importlib.import_module(f"emoact.models.{name}")
     if name not in MODELS:
-        raise EmoactError(f"unknown model {name!r}: choose one of {', '.join(MODEL_NAMES)}")
+        raise EmoactError(f"unknown model {name!r}: choose one of {', '.join(dict.fromkeys([*MODEL_NAMES, *MODELS]))}")
     cls = MODELS[name]
     params = inspect.signature(cls.__init__).parameters
     unknown = sorted(set(config) - set(params) - {'self'})
@@ -56,6 +57,12 @@ def get_model(name:str, **config) -> ActivationModel:
         raise EmoactError(f"model {name!r} has no option(s) {', '.join(unknown)}; its options: "
                           f"{', '.join(k for k in params if k != 'self')}")
     return cls(**config)
+
+def size_options(size:str, options:dict, model:str) -> dict:
+    "The constructor options of `size` ('tiny' or 'base') in an architecture's `options`, with an error naming the sizes."
+    if size == 'default': raise EmoactError(f"{model}: size='default' is now size='base'")
+    if size not in options: raise EmoactError(f"{model}: size={size!r}: use one of {', '.join(options)}")
+    return dict(options[size])
 
 # %% ../../nbs/10_models.core.ipynb #ebcf1532
 def lengths_to_mask(lengths:torch.Tensor, max_len:int|None=None) -> torch.Tensor:
@@ -133,3 +140,41 @@ def missing_weights(what:str, how:str, on_missing:str='error'):
            f"and the hub is unreachable. {how}")
     if on_missing == 'error': raise MissingWeights(msg + " Or pass pretrained=False (on_missing='random') to train from random init.")
     warnings.warn(msg + " Continuing from RANDOM initialisation (on_missing='random').")
+
+# %% ../../nbs/10_models.core.ipynb #e577c785
+WEIGHT_FILES = ('model.safetensors', 'pytorch_model.bin')
+
+def timm_weights_file(weights:str|Path) -> Path:
+    "The weights file `weights`, or the `model.safetensors` / `pytorch_model.bin` inside the folder `weights`."
+    p = Path(weights).expanduser()
+    if p.is_dir():
+        found = [p/f for f in WEIGHT_FILES if (p/f).is_file()]
+        if not found: raise EmoactError(f"weights={weights}: the folder holds no {' or '.join(WEIGHT_FILES)}")
+        return found[0]
+    if not p.is_file(): raise EmoactError(f"weights={weights}: no such file or folder")
+    return p
+
+def create_timm(arch:str,                      # timm architecture, optionally with a weights tag ('convnext_tiny.fb_in1k')
+                pretrained:bool=True,          # load the pretrained weights of `arch`
+                weights:str|Path|None=None,    # a local weights file (or folder) to load instead of the hub's
+                on_missing:str='error',        # weights absent: 'error', or 'random' (warn, random init)
+                modules=None,                  # timm module(s) `arch` must come from, e.g. 'convnext'
+                **kwargs) -> nn.Module:        # to `timm.create_model`: in_chans, num_classes, img_size, ...
+    "`timm.create_model` with weights from `weights`, the Hugging Face cache or the hub, never waiting on an unreachable hub."
+    if not timm.is_model(arch): raise EmoactError(f"{arch!r} is not a timm architecture (see timm.list_models)")
+    if modules and get_arch_name(arch) not in timm.list_models(module=modules):
+        raise EmoactError(f"{arch!r} is not one of timm's {'/'.join([modules] if isinstance(modules, str) else modules)} models")
+    if not pretrained: return timm.create_model(arch, pretrained=False, **kwargs)
+    if weights is not None: file = timm_weights_file(weights)
+    else:
+        cfg = get_pretrained_cfg(arch)
+        hub_id = cfg.hf_hub_id if cfg is not None else None
+        file = cached_hub_file(hub_id) if hub_id else None
+        if file is None and hub_id and hub_reachable():
+            return timm.create_model(arch, pretrained=True, **kwargs)             # downloads into the cache
+        if file is None:
+            how = (f"Download them where there is internet (`hf download {hub_id}`) and copy the Hugging Face cache folder "
+                   f"here (or set HF_HOME), or pass" if hub_id else "timm publishes none on the Hugging Face hub: pass")
+            missing_weights(f"{hub_id or arch} (timm {arch!r})", f"{how} weights=PATH (the model.safetensors file).", on_missing)
+            return timm.create_model(arch, pretrained=False, **kwargs)
+    return timm.create_model(arch, pretrained=True, pretrained_cfg_overlay=dict(file=str(file)), **kwargs)

@@ -8,22 +8,21 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
 from ..core import EmoactError
-from .core import ActivationModel, register_model, MLPHead, lengths_to_mask, masked_mean
-from .convnext import create_timm
+from .core import ActivationModel, register_model, MLPHead, lengths_to_mask, masked_mean, create_timm, size_options
 
 # %% auto #0
-__all__ = ['DEIT_SIZES', 'DeiT']
+__all__ = ['SIZE_OPTIONS', 'DeiT']
 
 # %% ../../nbs/13_models.deit.ipynb #fb5dd0c9
-DEIT_SIZES = {'default': {}, 'tiny': dict(embed_dim=32, depth=2, num_heads=2)}
+SIZE_OPTIONS = {'tiny': dict(embed_dim=32, depth=2, num_heads=2), 'base': {}}   # base: `arch` as published
 
 @register_model('deit')
 class DeiT(ActivationModel):
     "DeiT / ViT (timm, ImageNet-pretrained) on a one-channel log-mel image: fixed positional grid, attention to real patches only."
     input_kind, latent_dim = 'logmel', 192
     def __init__(self, arch:str='deit_tiny_distilled_patch16_224',  # timm ViT/DeiT architecture, optionally with a weights tag
-                 size:str='default',             # 'default': `arch` as published; 'tiny': 2 blocks of width 32 (tests)
-                 pretrained:bool|None=None,      # ImageNet weights; None: for size='default', or when `weights` is given
+                 size:str='base',                # 'base': `arch` as published; 'tiny': 2 blocks of width 32 (tests)
+                 pretrained:bool|None=None,      # ImageNet weights; None: for size='base', or when `weights` is given
                  weights:str|None=None,          # local weights file or folder, instead of the Hugging Face cache/hub
                  on_missing:str='error',         # weights absent: 'error' (fail at once) or 'random' (warn, random init)
                  n_mels:int=64,                  # spectrogram height: the grid's rows times the patch height
@@ -33,12 +32,12 @@ class DeiT(ActivationModel):
                  dropout:float=0.1,              # dropout in the head
                  drop_path_rate:float=0.1):      # stochastic depth in the transformer blocks
         super().__init__()
-        if size not in DEIT_SIZES: raise EmoactError(f"size={size!r}: use one of {', '.join(DEIT_SIZES)}")
-        if pretrained is None: pretrained = size == 'default' or weights is not None
+        shape = size_options(size, SIZE_OPTIONS, 'deit')
+        if pretrained is None: pretrained = size == 'base' or weights is not None
         if weights is not None and not pretrained: raise EmoactError(f"weights={weights} given with pretrained=False: drop one")
         self.body = create_timm(arch, pretrained, weights, on_missing, modules=('deit', 'vision_transformer'), in_chans=1,
                                 num_classes=0, img_size=(n_mels, max_frames),
-                                dynamic_img_size=True, dynamic_img_pad=True, drop_path_rate=drop_path_rate, **DEIT_SIZES[size])
+                                dynamic_img_size=True, dynamic_img_pad=True, drop_path_rate=drop_path_rate, **shape)
         v = self.body
         if v.pos_embed is None: raise EmoactError(f"{arch!r} has no learned position embeddings")
         self.patch_size, self.grid = tuple(v.patch_embed.patch_size), tuple(v.patch_embed.grid_size)

@@ -6,11 +6,12 @@
 from __future__ import annotations
 import torch
 from torch import nn
-from ..audio import read_audio, SAMPLE_RATE
-from .core import ActivationModel, register_model, get_model, MLPHead
+from .core import ActivationModel, register_model, MLPHead
+from .wav2vec2 import Wav2Vec2Activation
+from .convnext import ConvNeXt
 
 # %% auto #0
-__all__ = ['Hybrid', 'HybridInputs']
+__all__ = ['Hybrid']
 
 # %% ../../nbs/15_models.hybrid.ipynb #3c7cec56
 @register_model('hybrid')
@@ -23,13 +24,14 @@ class Hybrid(ActivationModel):
                  fusion_dim:int=128,              # each branch's latent is projected to this size
                  head_dims=(64,),                 # hidden sizes of the MLP head on the concatenation
                  dropout:float=0.2,               # dropout on the concatenation and in the head
+                 size:str|None=None,              # if given: `size` of both branches ('tiny' or 'base')
                  pretrained:bool|None=None,       # if given: `pretrained` of both branches
                  on_missing:str|None=None,        # if given: `on_missing` of both branches
                 ):
         super().__init__()
-        shared = {k: v for k, v in dict(pretrained=pretrained, on_missing=on_missing).items() if v is not None}
-        self.w2v = get_model('wav2vec2', **{**shared, **(w2v_config or {})})
-        self.convnext = get_model('convnext', **{**shared, **(convnext_config or {})})
+        shared = {k: v for k, v in dict(size=size, pretrained=pretrained, on_missing=on_missing).items() if v is not None}
+        self.w2v = Wav2Vec2Activation(**{**shared, **(w2v_config or {})})
+        self.convnext = ConvNeXt(**{**shared, **(convnext_config or {})})
         self.w2v.head, self.convnext.head = nn.Identity(), nn.Identity()      # only their latents are used
         self.fusion = nn.ModuleDict({'w2v': nn.Linear(self.w2v.latent_dim, fusion_dim),
                                      'convnext': nn.Linear(self.convnext.latent_dim, fusion_dim)})
@@ -51,25 +53,3 @@ class Hybrid(ActivationModel):
         "Train everything each branch lets train (wav2vec 2.0's CNN stays frozen)."
         super().unfreeze()
         self.w2v.unfreeze(); self.convnext.unfreeze()
-
-# %% ../../nbs/15_models.hybrid.ipynb #978585ce
-class HybridInputs:
-    "Dataset transform: an audio file's `{'x': log-mel, 'w2v': wav2vec 2.0 input}`, each from a front-end or `FeatureCache`."
-    reads_path = True      # `ClipDataset` hands it the file path
-    def __init__(self, logmel,              # log-mel front-end or its `FeatureCache`
-                 w2v,                       # `W2V2Features` cache (precomputed) or `Waveform()` (raw waveform)
-                 normalizer=None,           # applied to the log-mel, e.g. `fit_normalizer`'s output
-                 sr:int=SAMPLE_RATE):
-        self.logmel, self.w2v, self.normalizer, self.sr = logmel, w2v, normalizer, sr
-
-    def __call__(self, path) -> dict:
-        wav = None
-        def run(f):
-            nonlocal wav
-            if getattr(f, 'reads_path', False): return f(path)
-            if wav is None: wav = read_audio(path, sr=self.sr)
-            return f(wav)
-        x = run(self.logmel)
-        return {'x': x if self.normalizer is None else self.normalizer(x), 'w2v': run(self.w2v)}
-
-    def frames_of(self, seconds): return self.logmel.frames_of(seconds)   # buckets by log-mel length

@@ -15,10 +15,10 @@ from transformers import Wav2Vec2Config, Wav2Vec2Model
 from ..core import EmoactError
 from ..features import W2V2Features
 from .core import (ActivationModel, register_model, MLPHead, masked_mean, lengths_to_mask,
-                                hub_reachable, cached_hub_file, missing_weights)
+                                hub_reachable, cached_hub_file, missing_weights, size_options)
 
 # %% auto #0
-__all__ = ['W2V2_BASE', 'W2V2_DEFAULTS', 'TINY_W2V2', 'w2v2_config', 'load_wav2vec2', 'Wav2Vec2Activation', 'time_model']
+__all__ = ['W2V2_BASE', 'W2V2_DEFAULTS', 'SIZE_OPTIONS', 'w2v2_config', 'load_wav2vec2', 'Wav2Vec2Activation']
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #fdbdb35f
 W2V2_BASE = 'facebook/wav2vec2-base-960h'
@@ -63,8 +63,9 @@ def load_wav2vec2(weights:str=W2V2_BASE,        # hub repository id, or a folder
     return Wav2Vec2Model(w2v2_config(weights, config))
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #bdbd8efe
-TINY_W2V2 = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, conv_dim=(32,)*7,
-                 num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2)
+SIZE_OPTIONS = {'tiny': dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, conv_dim=(32,)*7,
+                             num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2),
+                'base': {}}     # overrides of the weights' architecture; base: as published
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #744dd89a
 @register_model('wav2vec2')
@@ -73,12 +74,13 @@ class Wav2Vec2Activation(ActivationModel):
     input_kind, latent_dim = 'w2v2_features', 768
     def __init__(self,
                  weights:str=W2V2_BASE,             # hub repository id, or a `save_pretrained` folder
-                 pretrained:bool=True,              # load `weights`; False: random init with their architecture
+                 size:str='base',                   # 'base': the weights' architecture; 'tiny': 2 layers of width 32 (tests)
+                 pretrained:bool|None=None,         # load `weights`; False: random init; None: for size='base'
                  on_missing:str='error',            # weights unavailable: 'error' or 'random' (warn, random init)
                  precomputed:bool=True,             # x: precomputed CNN features (B, 512, frames); False: waveform (B, samples)
                  head_dims=(256, 64),               # hidden sizes of the MLP head
                  dropout:float=0.1,                 # dropout in the head
-                 config:Wav2Vec2Config|dict|None=None, # a whole config, or overrides (e.g. `TINY_W2V2`, dropouts)
+                 config:Wav2Vec2Config|dict|None=None, # a whole config, or overrides of the size's (e.g. dropouts)
                  freeze_feature_encoder:bool=True,  # keep the CNN frozen, also after `unfreeze()` (required if precomputed)
                 ):
         super().__init__()
@@ -86,6 +88,8 @@ class Wav2Vec2Activation(ActivationModel):
             raise EmoactError("precomputed features come from a frozen CNN: use freeze_feature_encoder=True or precomputed=False")
         self.precomputed, self.freeze_feature_encoder = precomputed, freeze_feature_encoder
         self.input_kind = 'w2v2_features' if precomputed else 'waveform'
+        if pretrained is None: pretrained = size == 'base'
+        if not isinstance(config, Wav2Vec2Config): config = {**size_options(size, SIZE_OPTIONS, 'wav2vec2'), **(config or {})}
         self.w2v = load_wav2vec2(weights, pretrained, on_missing, config)
         self.latent_dim = self.w2v.config.hidden_size
         self.cnn_per_clip = self.w2v.config.feat_extract_norm == 'group'   # see "Padding" below
@@ -137,25 +141,3 @@ def latent(self:Wav2Vec2Activation, batch:dict) -> torch.Tensor:
 def frontend(self:Wav2Vec2Activation) -> W2V2Features:
     "The model's frozen CNN as a `W2V2Features` front-end for `FeatureCache` / `precompute_features`."
     return W2V2Features(SimpleNamespace(feature_extractor=copy.deepcopy(self.w2v.feature_extractor), config=self.w2v.config))
-
-# %% ../../nbs/14_models.wav2vec2.ipynb #024aedd2
-def time_model(model:ActivationModel, batch:dict, repeats:int=3, audio_seconds:float|None=None) -> dict:
-    "Median seconds of forward+backward in fp32 and bf16 autocast, and of fp32 inference, of `model` on `batch` (CPU)."
-    def fwd_bwd(dtype):
-        model.train(); model.zero_grad(set_to_none=True)
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=dtype == 'bf16'):
-            loss = nn.functional.binary_cross_entropy_with_logits(model(batch).float(), torch.ones(len(batch['x'])))
-        loss.backward()
-    def infer():
-        model.eval()
-        with torch.no_grad(): model(batch)
-    runs = {'fwd+bwd fp32 s': lambda: fwd_bwd('fp32'), 'fwd+bwd bf16 s': lambda: fwd_bwd('bf16'), 'inference fp32 s': infer}
-    times = {k: [] for k in runs}
-    for i in range(repeats + 1):               # interleaved, so a busy machine slows all alike; round 0 warms up
-        for k, f in runs.items():
-            start = time.perf_counter(); f(); t = time.perf_counter() - start
-            if i: times[k].append(t)
-    model.zero_grad(set_to_none=True)
-    res = {k: float(np.median(v)) for k, v in times.items()}
-    if audio_seconds: res['real-time factor'] = audio_seconds / res['inference fp32 s']
-    return res
