@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.emoact-installed
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test install readme docs wheel-check clean help
+.PHONY: demo test install readme docs wheel-check clean help slim
 help:
 	@echo "make demo         run the main job on the built-in demo corpus (creates $(VENV) first)"
 	@echo "make test         clean/sync checks and every notebook's tests; ends with 'N passed, M failed'"
 	@echo "make readme       regenerate README.md from nbs/index.ipynb (no Quarto needed)"
-	@echo "make docs         render every notebook to browsable HTML in _docs_html/ (no Quarto needed; nbdev_docs where Quarto is)"
+	@echo "make docs         build the docs site (MkDocs: sidebar, search) in _docs_html/ and list any problems; no Quarto needed"
+	@echo "make slim         shrink saved notebook outputs: no progress bars or machine paths, palette PNGs (tools/slim.py)"
 	@echo "make wheel-check  build the wheel, install it into a fresh venv, run 'emoact --help', synth and info there"
 
 $(STAMP): setup.py settings.ini constraints.txt
@@ -30,6 +31,9 @@ test: $(STAMP)
 
 readme: $(STAMP)
 	$(BIN)/python tools/readme.py
+
+slim: $(STAMP)
+	$(BIN)/python tools/slim.py
 
 docs: $(STAMP)
 	$(BIN)/python tools/docs.py

@@ -35,10 +35,12 @@ class EGeMAPS:
     @property
     def names(self) -> list: return list(self.smile.feature_names)
     def __call__(self, wav) -> torch.Tensor:
+        "The 88 functionals of one mono 16 kHz waveform (tensor or array)."
         wav = wav.numpy() if isinstance(wav, torch.Tensor) else np.asarray(wav, dtype=np.float32)
         return torch.from_numpy(self.smile.process_signal(wav, self.sr).to_numpy(np.float32, copy=True)[0])
     def config(self): return dict(kind='egemaps', set='eGeMAPSv02', level='functionals', sr=self.sr)
 
+# %% ../nbs/22a_baseline.ipynb #474af15d
 _worker_fe = None
 def _egemaps_of(path):
     global _worker_fe

@@ -5,14 +5,41 @@
 # %% ../nbs/30_cli.ipynb #db368f35
 from __future__ import annotations
 import argparse, os, sys, time, warnings
-import numpy as np
 from pathlib import Path
 import emoact
-from .core import EmoactError
 
 # %% auto #0
-__all__ = ['cmd_synth', 'cmd_info', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_detect', 'cmd_compare', 'cmd_export',
-           'cmd_demo', 'build_parser', 'main', 'console']
+__all__ = ['top_parser', 'main', 'console', 'add_synth', 'cmd_synth', 'add_info', 'cmd_info', 'add_train', 'cmd_train',
+           'add_evaluate', 'cmd_evaluate', 'add_predict', 'cmd_predict', 'add_detect', 'cmd_detect', 'add_compare',
+           'cmd_compare', 'add_export', 'cmd_export', 'add_demo', 'cmd_demo', 'build_parser']
+
+# %% ../nbs/30_cli.ipynb #518ab750
+def top_parser() -> tuple:
+    "The `emoact` parser without commands, and its group of subcommands that each `add_NAME` joins."
+    p = argparse.ArgumentParser(prog='emoact', description="Find speech with high emotional activation (arousal).",
+                                epilog="Run `emoact COMMAND --help` for the options of a command.")
+    p.add_argument('--version', action='version', version=f"emoact {emoact.__version__}")
+    return p, p.add_subparsers(dest='command', metavar='COMMAND', required=True)
+
+# %% ../nbs/30_cli.ipynb #3f56bee0
+def main(argv:list|None=None, # arguments (default: the command line's)
+         parser:argparse.ArgumentParser|None=None, # the parser (default: `build_parser()`, all commands)
+        ) -> int:
+    "Entry point of the `emoact` console script; returns the exit status."
+    args = (parser or build_parser()).parse_args(argv)
+    from emoact.core import EmoactError      # after parsing: `--help` and usage errors never load PyTorch
+    try: args.func(args)
+    except EmoactError as e:
+        print(f"emoact: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("emoact: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+def console():
+    "The `emoact` console script: `main` on the command-line arguments, exiting with its status."
+    sys.exit(main())
 
 # %% ../nbs/30_cli.ipynb #5de29dc4
 def _add_corpus_options(p):
@@ -28,7 +55,32 @@ def _add_corpus_options(p):
     p.add_argument('--decode', action='store_true',
                    help="also decode every file to find silent or undecodable audio (reads all the audio; slower)")
 
+# %% ../nbs/30_cli.ipynb #96ee6383
+def _add_run(p):
+    "The RUN positional of the commands that use a trained run."
+    p.add_argument('run', metavar='RUN', help="run folder written by `emoact train`")
+
+def _add_device(p, default:str|None=None):
+    "`--device`, for the commands that run a model."
+    p.add_argument('--device', default=default, help="auto (CUDA when present), cpu, cuda or cuda:N"
+                   + (f" (default: {default})" if default else ''))
+
+def _add_set(p, help:str):
+    "`--set KEY=VALUE ...`: `TrainingConfig` fields without a flag of their own."
+    p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help=help)
+
 # %% ../nbs/30_cli.ipynb #b0bd6d17
+def add_synth(sub):
+    "Add `emoact synth` to the subcommands `sub`."
+    s = sub.add_parser('synth', help="write the built-in demo corpus (MSP-Podcast layout)",
+                       description="Write the procedurally generated demo corpus to DEST in the MSP-Podcast layout "
+                                   "(Audios/*.wav, Labels/labels_consensus.csv).")
+    s.add_argument('dest', metavar='DEST', help="folder to create (must be empty or a previous demo corpus)")
+    s.add_argument('--n-clips', type=int, default=2000, metavar='N', help="number of clips (default: 2000)")
+    s.add_argument('--seed', type=int, default=0, help="random seed; the same seed gives identical files (default: 0)")
+    s.add_argument('--jobs', type=int, default=None, metavar='J', help="worker processes (default: all cores)")
+    s.set_defaults(func=cmd_synth)
+
 def cmd_synth(args):
     "Write the demo corpus in the MSP-Podcast layout."
     from emoact.synth import synth_corpus
@@ -38,6 +90,15 @@ def cmd_synth(args):
           f"(audio: {dest/'Audios'}, labels: {dest/'Labels'/'labels_consensus.csv'})")
 
 # %% ../nbs/30_cli.ipynb #f15b4fa8
+def add_info(sub):
+    "Add `emoact info` to the subcommands `sub`."
+    i = sub.add_parser('info', help="load a corpus and show what was loaded",
+                       description="Load an MSP-Podcast-style folder or a manifest CSV and print clips, speakers, "
+                                   "hours and active share per split.")
+    i.add_argument('source', metavar='SOURCE', help="MSP-Podcast-style folder, or manifest .csv")
+    _add_corpus_options(i)
+    i.set_defaults(func=cmd_info)
+
 def _load(args):
     from emoact.corpus import load_corpus
     with warnings.catch_warnings(record=True) as caught:
@@ -51,12 +112,38 @@ def cmd_info(args):
     "Load a corpus and print what was loaded."
     print(_load(args))
 
+# %% ../nbs/30_cli.ipynb #350f7636
+def add_train(sub):
+    "Add `emoact train` to the subcommands `sub`."
+    t = sub.add_parser('train', help="train and evaluate one model into a run folder",
+                       description="Train one model on a corpus and evaluate it (validation-chosen F1 threshold applied to "
+                                   "the test split, AUC with a bootstrap 95% interval). Writes config, weights "
+                                   "(safetensors), normalisation statistics, history and metrics to OUT. Options left out keep "
+                                   "the values of --config, or the defaults.")
+    t.add_argument('--data', help="MSP-Podcast-style folder or manifest CSV")
+    t.add_argument('--model', help="cnn_transformer, convnext, deit, wav2vec2 or hybrid (default: cnn_transformer)")
+    t.add_argument('--out', required=True, help="run folder to create")
+    t.add_argument('--epochs', type=int, help="training epochs")
+    t.add_argument('--batch-size', type=int, help="clips per batch")
+    t.add_argument('--lr', type=float, help="learning rate")
+    t.add_argument('--split', choices=['official', 'speaker'], help="official partitions or a seeded speaker-disjoint split")
+    _add_device(t)
+    t.add_argument('--seed', type=int, help="random seed of the split, initialisation and batches")
+    t.add_argument('--config', help="start from a saved configuration (config.json of a run, or a .yaml)")
+    _add_set(t, "any other TrainingConfig field, e.g. precision=fp32 model_options='{\"size\": \"tiny\"}'")
+    t.add_argument('--resume', action='store_true', help="continue the run in OUT from its last checkpoint")
+    t.set_defaults(func=cmd_train)
+
 # %% ../nbs/30_cli.ipynb #8713cadd
+def _report(rep:dict) -> str:
+    "One line of metrics, with the AUC interval when there is one."
+    from emoact.metrics import format_report
+    return format_report({**rep, 'lo': rep.get('auc_lo', float('nan')), 'hi': rep.get('auc_hi', float('nan'))})
+
 def cmd_train(args):
     "Train and evaluate one model into a run folder."
     from emoact.config import TrainingConfig
     from emoact.experiment import train
-    from emoact.metrics import format_report
     cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
     flags = {k: v for k, v in dict(data=args.data, model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                                    lr=args.lr, split=args.split, device=args.device, seed=args.seed).items() if v is not None}
@@ -64,22 +151,42 @@ def cmd_train(args):
     m = train(cfg, args.out, resume=args.resume)
     if os.environ.get('RANK', '0') != '0': return          # under torchrun only rank 0 reports
     for split, rep in m.items():
-        if isinstance(rep, dict): print(f"{split:>6}: {format_report({**rep, 'lo': rep.get('auc_lo', np.nan), 'hi': rep.get('auc_hi', np.nan)})}")
+        if isinstance(rep, dict): print(f"{split:>6}: {_report(rep)}")
     print(f"run folder: {args.out} (best epoch {m['best_epoch']}, {m['train_seconds']} s of training)")
 
 # %% ../nbs/30_cli.ipynb #77489a98
+def add_evaluate(sub):
+    "Add `emoact evaluate` to the subcommands `sub`."
+    e = sub.add_parser('evaluate', help="evaluate a trained run on a corpus split",
+                       description="Score a trained run on a split of a corpus: AUC with a bootstrap 95% interval, and the "
+                                   "F1 threshold chosen on the corpus's validation split applied to SPLIT.")
+    _add_run(e)
+    e.add_argument('--data', help="corpus folder or manifest (default: the run's own)")
+    e.add_argument('--split', help="split to report (default: test1, or test for a speaker split)")
+    e.set_defaults(func=cmd_evaluate)
+
 def cmd_evaluate(args):
     "Evaluate a trained run on a corpus split; writes metrics, predictions and ROC/PR plots into RUN/eval-DATA-SPLIT/."
+    from emoact.core import EmoactError
     from emoact.config import TrainingConfig
     from emoact.runs import evaluate_run
-    from emoact.metrics import format_report
     if not (Path(args.run)/'config.json').is_file(): raise EmoactError(f"{args.run}: not an emoact run folder (no config.json)")
     cfg = TrainingConfig.load(Path(args.run)/'config.json')
     split = args.split or cfg.test_split or ('test' if cfg.split == 'speaker' else 'test1')
     out = Path(args.run)/f"eval-{Path(args.data or cfg.data).name}-{split}"
     m = evaluate_run(args.run, args.data, split, out=out)
-    for name, rep in m.items(): print(f"{name:>6}: {format_report({**rep, 'lo': rep.get('auc_lo', np.nan), 'hi': rep.get('auc_hi', np.nan)})}")
+    for name, rep in m.items(): print(f"{name:>6}: {_report(rep)}")
     print(f"wrote {out}/ (metrics.json, predictions.csv, roc.png, pr.png)")
+
+# %% ../nbs/30_cli.ipynb #65aee698
+def add_predict(sub):
+    "Add `emoact predict` to the subcommands `sub`."
+    pr = sub.add_parser('predict', help="score audio files with a trained run",
+                        description="Probability of high activation for each audio file (EmoAct for regression runs).")
+    _add_run(pr)
+    pr.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files (wav, flac, ogg, mp3)")
+    pr.add_argument('--out', default='preds.csv', help="CSV to write (default: preds.csv)")
+    pr.set_defaults(func=cmd_predict)
 
 def cmd_predict(args):
     "Score audio files with a trained run; one CSV row per file."
@@ -88,6 +195,25 @@ def cmd_predict(args):
     preds.to_csv(args.out, index=False)
     print(preds.to_string(index=False, max_colwidth=60) if len(preds) <= 20 else f"{len(preds)} files scored")
     print(f"wrote {args.out}")
+
+# %% ../nbs/30_cli.ipynb #8605a9f6
+def add_detect(sub):
+    "Add `emoact detect` to the subcommands `sub`."
+    dt = sub.add_parser('detect', help="find the activated stretches of long recordings",
+                        description="Score each recording in sliding windows (streamed, batched), merge the scores into an "
+                                    "activation curve and active segments, and write per file: NAME.segments.csv/.json "
+                                    "(start, end, score), NAME.windows.csv and a timeline plot NAME.png; plus summary.csv.")
+    _add_run(dt)
+    dt.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files of any length")
+    dt.add_argument('--out', required=True, help="folder for the results")
+    dt.add_argument('--window', type=float, default=4., help="window length in seconds (default: 4)")
+    dt.add_argument('--hop', type=float, default=1., help="seconds between windows (default: 1)")
+    dt.add_argument('--threshold', type=float, default=None, help="score threshold (default: the run's validation-chosen one)")
+    dt.add_argument('--min-gap', type=float, default=1., help="close gaps shorter than this, seconds (default: 1)")
+    dt.add_argument('--min-duration', type=float, default=1., help="drop segments shorter than this, seconds (default: 1)")
+    dt.add_argument('--batch-size', type=int, default=None, help="windows per forward pass (default: 8 on CPU, 64 on GPU)")
+    _add_device(dt, 'auto')
+    dt.set_defaults(func=cmd_detect)
 
 # %% ../nbs/30_cli.ipynb #b4afe781
 def cmd_detect(args):
@@ -101,102 +227,9 @@ def cmd_detect(args):
     total = summary.duration.sum() / summary.seconds.sum()
     print(f"{len(summary)} file(s), {summary.duration.sum():.1f} s of audio, {total:.0f}x real time overall; wrote {Path(args.out)/'summary.csv'}")
 
-def cmd_compare(args):
-    "Train several models and the eGeMAPS baseline on one corpus; write the results table and ROC figure."
-    from emoact.compare import compare, results_markdown
-    from emoact.config import TrainingConfig
-    cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
-    if args.device: cfg = cfg.update(device=args.device)
-    table = compare(args.data, args.models, args.out, preset=args.preset, baseline=not args.no_baseline, config=cfg,
-                    overrides=args.set)
-    print(results_markdown(table))
-    print(f"wrote {Path(args.out)/'results.md'}, results.csv and roc.png")
-
-def cmd_export(args):
-    "Export a run to ONNX (waveform in, score out) and check it against PyTorch with onnxruntime."
-    from emoact.export import export_onnx
-    info = export_onnx(args.run, args.onnx, opset=args.opset, check=not args.no_check, atol=args.atol)
-    checked = f"; onnxruntime matches PyTorch to {info['max_abs_diff']:.1e} at other batch sizes and lengths" if 'max_abs_diff' in info else ''
-    print(f"wrote {args.onnx} ({info['megabytes']} MB, {info['model']}, in {info['seconds']} s){checked}")
-    print(f"inputs: wave float32 (batch, samples) mono 16 kHz, lengths int64 (batch,); output: score (batch,); "
-          f"details in {args.onnx}.json")
-
-def cmd_demo(args):
-    "The main job on the built-in demo corpus: corpus, training, baseline, results table, detection on a long recording."
-    from emoact.demo import run_demo
-    run_demo(args.out, models=args.models, n_clips=args.n_clips, seed=args.seed, baseline=args.baseline, overrides=args.set)
-
-# %% ../nbs/30_cli.ipynb #a772d6aa
-def build_parser() -> argparse.ArgumentParser:
-    "The `emoact` argument parser with all subcommands."
-    p = argparse.ArgumentParser(prog='emoact', description="Find speech with high emotional activation (arousal).",
-                                epilog="Run `emoact COMMAND --help` for the options of a command.")
-    p.add_argument('--version', action='version', version=f"emoact {emoact.__version__}")
-    sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
-
-    s = sub.add_parser('synth', help="write the built-in demo corpus (MSP-Podcast layout)",
-                       description="Write the procedurally generated demo corpus to DEST in the MSP-Podcast layout "
-                                   "(Audios/*.wav, Labels/labels_consensus.csv).")
-    s.add_argument('dest', metavar='DEST', help="folder to create (must be empty or a previous demo corpus)")
-    s.add_argument('--n-clips', type=int, default=2000, metavar='N', help="number of clips (default: 2000)")
-    s.add_argument('--seed', type=int, default=0, help="random seed; the same seed gives identical files (default: 0)")
-    s.add_argument('--jobs', type=int, default=None, metavar='J', help="worker processes (default: all cores)")
-    s.set_defaults(func=cmd_synth)
-
-    i = sub.add_parser('info', help="load a corpus and show what was loaded",
-                       description="Load an MSP-Podcast-style folder or a manifest CSV and print clips, speakers, "
-                                   "hours and active share per split.")
-    i.add_argument('source', metavar='SOURCE', help="MSP-Podcast-style folder, or manifest .csv")
-    _add_corpus_options(i)
-    i.set_defaults(func=cmd_info)
-
-    t = sub.add_parser('train', help="train and evaluate one model into a run folder",
-                       description="Train one model on a corpus and evaluate it (validation-chosen F1 threshold applied to "
-                                   "the test split, AUC with a bootstrap 95% interval). Writes config, weights "
-                                   "(safetensors), normalisation statistics, history and metrics to OUT.")
-    t.add_argument('--data', help="MSP-Podcast-style folder or manifest CSV")
-    t.add_argument('--model', help="cnn_transformer, convnext, deit, wav2vec2 or hybrid (default: cnn_transformer)")
-    t.add_argument('--out', required=True, help="run folder to create")
-    t.add_argument('--epochs', type=int); t.add_argument('--batch-size', type=int); t.add_argument('--lr', type=float)
-    t.add_argument('--split', choices=['official', 'speaker'])
-    t.add_argument('--device', help="auto (CUDA when present), cpu, cuda or cuda:N")
-    t.add_argument('--seed', type=int)
-    t.add_argument('--config', help="start from a saved configuration (config.json of a run, or a .yaml)")
-    t.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="any other TrainingConfig field, e.g. precision=fp32 model_options='{\"size\": \"tiny\"}'")
-    t.add_argument('--resume', action='store_true', help="continue the run in OUT from its last checkpoint")
-    t.set_defaults(func=cmd_train)
-
-    e = sub.add_parser('evaluate', help="evaluate a trained run on a corpus split",
-                       description="Score a trained run on a split of a corpus: AUC with a bootstrap 95% interval, and the "
-                                   "F1 threshold chosen on the corpus's validation split applied to SPLIT.")
-    e.add_argument('run', metavar='RUN', help="run folder written by `emoact train`")
-    e.add_argument('--data', help="corpus folder or manifest (default: the run's own)")
-    e.add_argument('--split', help="split to report (default: test1, or test for a speaker split)")
-    e.set_defaults(func=cmd_evaluate)
-
-    pr = sub.add_parser('predict', help="score audio files with a trained run",
-                        description="Probability of high activation for each audio file (EmoAct for regression runs).")
-    pr.add_argument('run', metavar='RUN', help="run folder written by `emoact train`")
-    pr.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files (wav, flac, ogg, mp3)")
-    pr.add_argument('--out', default='preds.csv', help="CSV to write (default: preds.csv)")
-    pr.set_defaults(func=cmd_predict)
-
-    dt = sub.add_parser('detect', help="find the activated stretches of long recordings",
-                        description="Score each recording in sliding windows (streamed, batched), merge the scores into an "
-                                    "activation curve and active segments, and write per file: NAME.segments.csv/.json "
-                                    "(start, end, score), NAME.windows.csv and a timeline plot NAME.png; plus summary.csv.")
-    dt.add_argument('run', metavar='RUN', help="run folder written by `emoact train`")
-    dt.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files of any length")
-    dt.add_argument('--out', required=True, help="folder for the results")
-    dt.add_argument('--window', type=float, default=4., help="window length in seconds (default: 4)")
-    dt.add_argument('--hop', type=float, default=1., help="seconds between windows (default: 1)")
-    dt.add_argument('--threshold', type=float, default=None, help="score threshold (default: the run's validation-chosen one)")
-    dt.add_argument('--min-gap', type=float, default=1., help="close gaps shorter than this, seconds (default: 1)")
-    dt.add_argument('--min-duration', type=float, default=1., help="drop segments shorter than this, seconds (default: 1)")
-    dt.add_argument('--batch-size', type=int, default=None, help="windows per forward pass (default: 8 on CPU, 64 on GPU)")
-    dt.add_argument('--device', default='auto', help="auto (CUDA when present), cpu, cuda or cuda:N")
-    dt.set_defaults(func=cmd_detect)
-
+# %% ../nbs/30_cli.ipynb #a3aa647e
+def add_compare(sub):
+    "Add `emoact compare` to the subcommands `sub`."
     c = sub.add_parser('compare', help="train several models and the eGeMAPS baseline; one results table",
                        description="Train and evaluate each model on one corpus (finished runs in OUT are reused), fit the "
                                    "eGeMAPS + logistic-regression baseline, and write results.md/.csv (ROC-AUC, F1, recall, "
@@ -209,21 +242,48 @@ def build_parser() -> argparse.ArgumentParser:
                    help="paper: the original project's full-size, pretrained models (GPU); cpu: small random-init models (default: paper)")
     c.add_argument('--no-baseline', action='store_true', help="skip the eGeMAPS + logistic-regression baseline")
     c.add_argument('--config', help="start every run from a saved configuration (.json or .yaml)")
-    c.add_argument('--device', help="auto (CUDA when present), cpu, cuda or cuda:N")
-    c.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="TrainingConfig changes for every model, e.g. epochs=5")
+    _add_device(c)
+    _add_set(c, "TrainingConfig changes for every model, e.g. epochs=5")
     c.set_defaults(func=cmd_compare)
 
+# %% ../nbs/30_cli.ipynb #49f1bc29
+def cmd_compare(args):
+    "Train several models and the eGeMAPS baseline on one corpus; write the results table and ROC figure."
+    from emoact.compare import compare, results_markdown
+    from emoact.config import TrainingConfig
+    cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
+    if args.device: cfg = cfg.update(device=args.device)
+    table = compare(args.data, args.models, args.out, preset=args.preset, baseline=not args.no_baseline, config=cfg,
+                    overrides=args.set)
+    print(results_markdown(table))
+    print(f"wrote {Path(args.out)/'results.md'}, results.csv and roc.png")
+
+# %% ../nbs/30_cli.ipynb #1fd95419
+def add_export(sub):
+    "Add `emoact export` to the subcommands `sub`."
     x = sub.add_parser('export', help="export a run to ONNX for deployment without PyTorch",
                        description="Export the run's model with its log-mel front-end and normalisation to ONNX: input 16 kHz "
                                    "waveforms (batch, samples) and lengths, output one score per clip; dynamic batch and length, "
                                    "checked against PyTorch with onnxruntime at other sizes. Log-mel models only.")
-    x.add_argument('run', metavar='RUN', help="run folder written by `emoact train`")
+    _add_run(x)
     x.add_argument('--onnx', required=True, metavar='OUT.onnx', help="file to write (OUT.onnx.json with its details is written beside it)")
     x.add_argument('--opset', type=int, default=18, help="ONNX opset (default: 18)")
     x.add_argument('--atol', type=float, default=1e-4, help="largest |ONNX - PyTorch| accepted (default: 1e-4)")
     x.add_argument('--no-check', action='store_true', help="skip the onnxruntime comparison")
     x.set_defaults(func=cmd_export)
 
+def cmd_export(args):
+    "Export a run to ONNX (waveform in, score out) and check it against PyTorch with onnxruntime."
+    from emoact.export import export_onnx
+    info = export_onnx(args.run, args.onnx, opset=args.opset, check=not args.no_check, atol=args.atol)
+    checked = f"; onnxruntime matches PyTorch to {info['max_abs_diff']:.1e} at other batch sizes and lengths" if 'max_abs_diff' in info else ''
+    print(f"wrote {args.onnx} ({info['megabytes']} MB, {info['model']}, in {info['seconds']} s){checked}")
+    print(f"inputs: wave float32 (batch, samples) mono 16 kHz, lengths int64 (batch,); output: score (batch,); "
+          f"details in {args.onnx}.json")
+
+# %% ../nbs/30_cli.ipynb #b9e8f3f5
+def add_demo(sub):
+    "Add `emoact demo` to the subcommands `sub`."
     d = sub.add_parser('demo', help="run the main job on the built-in demo corpus",
                        description="Build the demo corpus, train (CNN-Transformer by default; --baseline adds eGeMAPS + logistic regression), "
                                    "evaluate on held-out speakers, print the results table, detect the active stretches of a "
@@ -233,23 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument('--n-clips', type=int, default=5000, metavar='N', help="clips in the demo corpus (default: 5000)")
     d.add_argument('--seed', type=int, default=0, help="random seed (default: 0)")
     d.add_argument('--baseline', action='store_true', help="also fit the eGeMAPS + logistic-regression baseline (about 4 more minutes)")
-    d.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help="TrainingConfig changes, e.g. epochs=5")
+    _add_set(d, "TrainingConfig changes, e.g. epochs=5")
     d.set_defaults(func=cmd_demo)
+
+def cmd_demo(args):
+    "The main job on the built-in demo corpus: corpus, training (and the baseline if asked), results table, detection on a long recording."
+    from emoact.demo import run_demo
+    run_demo(args.out, models=args.models, n_clips=args.n_clips, seed=args.seed, baseline=args.baseline, overrides=args.set)
+
+# %% ../nbs/30_cli.ipynb #a772d6aa
+def build_parser() -> argparse.ArgumentParser:
+    "The `emoact` argument parser with all subcommands."
+    p, sub = top_parser()
+    for add in (add_synth, add_info, add_train, add_evaluate, add_predict, add_detect, add_compare, add_export, add_demo):
+        add(sub)
     return p
-
-# %% ../nbs/30_cli.ipynb #3f56bee0
-def main(argv:list|None=None) -> int:
-    "Entry point of the `emoact` console script; returns the exit status."
-    args = build_parser().parse_args(argv)
-    try: args.func(args)
-    except EmoactError as e:
-        print(f"emoact: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("emoact: interrupted", file=sys.stderr)
-        return 130
-    return 0
-
-def console():
-    "The `emoact` console script: `main` on the command-line arguments, exiting with its status."
-    sys.exit(main())

@@ -44,6 +44,7 @@ def results_table(runs:dict, split:str|None=None, seed:int=0) -> pd.DataFrame:
                      'params': params, 'train_seconds': m.get('train_seconds')})
     return pd.DataFrame(rows)
 
+# %% ../nbs/23_compare.ipynb #ea9d894e
 def results_markdown(table:pd.DataFrame) -> str:
     "The results table as Markdown: ROC-AUC, F1, recall, precision with intervals, and the threshold."
     t = pd.DataFrame({'Model': table.model,

@@ -8,6 +8,7 @@ import dataclasses, json
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import yaml
+from fastcore.basics import patch
 from .core import EmoactError
 
 # %% auto #0
@@ -54,44 +55,28 @@ class TrainingConfig:
     device: str = 'auto'
     num_workers: int = 0
 
-    def save(self, path):
-        "Write the configuration as JSON, or YAML when `path` ends in .yaml/.yml."
-        path = Path(path)
-        if path.suffix in ('.yaml', '.yml'):
-            path.write_text(yaml.safe_dump(json.loads(json.dumps(asdict(self))), sort_keys=False))
-        else: path.write_text(json.dumps(asdict(self), indent=1))
+# %% ../nbs/18_config.ipynb #10b4866a
+@patch
+def update(self:TrainingConfig, **changes) -> TrainingConfig:
+    "A copy with `changes`; unknown fields are errors."
+    names = [f.name for f in dataclasses.fields(self)]
+    renamed = [f"{k} is now {RENAMED[k]}" for k in changes if k in RENAMED]
+    if renamed: raise EmoactError(f"renamed option(s): {'; '.join(renamed)}")
+    unknown = sorted(set(changes) - set(names))
+    if unknown: raise EmoactError(f"unknown option(s) {', '.join(unknown)}; options: {', '.join(names)}")
+    return dataclasses.replace(self, **changes)
 
-    @classmethod
-    def load(cls, path):
-        "Read a configuration written by `save`, JSON or YAML (unknown keys are errors)."
-        path = Path(path)
-        try:
-            if path.suffix in ('.yaml', '.yml'):
-                d = yaml.safe_load(path.read_text())
-            else: d = json.loads(path.read_text())
-        except Exception as e: raise EmoactError(f"{path}: cannot read the configuration ({e})") from None
-        if not isinstance(d, dict): raise EmoactError(f"{path}: a configuration is a mapping of options, got {type(d).__name__}")
-        try: return cls().update(**upgrade(d))
-        except EmoactError as e: raise EmoactError(f"{path}: {e}") from None
-
-    def update(self, **changes) -> 'TrainingConfig':
-        "A copy with `changes`; unknown fields are errors."
-        names = [f.name for f in dataclasses.fields(self)]
-        renamed = [f"{k} is now {RENAMED[k]}" for k in changes if k in RENAMED]
-        if renamed: raise EmoactError(f"renamed option(s): {'; '.join(renamed)}")
-        unknown = sorted(set(changes) - set(names))
-        if unknown: raise EmoactError(f"unknown option(s) {', '.join(unknown)}; options: {', '.join(names)}")
-        return dataclasses.replace(self, **changes)
-
-    def override(self, assignments:list) -> 'TrainingConfig':
-        "A copy with `key=value` strings applied (values parsed as JSON when they can be: numbers, null, {...})."
-        changes = {}
-        for a in assignments or []:
-            if '=' not in a: raise EmoactError(f"--set {a!r}: write key=value")
-            k, v = a.split('=', 1)
-            try: changes[k.strip()] = json.loads(v)
-            except json.JSONDecodeError: changes[k.strip()] = v
-        return self.update(**changes)
+# %% ../nbs/18_config.ipynb #144045be
+@patch
+def override(self:TrainingConfig, assignments:list) -> TrainingConfig:
+    "A copy with `key=value` strings applied (values parsed as JSON when they can be: numbers, null, {...})."
+    changes = {}
+    for a in assignments or []:
+        if '=' not in a: raise EmoactError(f"--set {a!r}: write key=value")
+        k, v = a.split('=', 1)
+        try: changes[k.strip()] = json.loads(v)
+        except json.JSONDecodeError: changes[k.strip()] = v
+    return self.update(**changes)
 
 # %% ../nbs/18_config.ipynb #c6d14971
 def upgrade(d:dict) -> dict:
@@ -107,3 +92,25 @@ def upgrade(d:dict) -> dict:
     if opts.get('size') == 'default': opts['size'] = 'base'
     if 'model_options' in d: d['model_options'] = opts
     return d
+
+# %% ../nbs/18_config.ipynb #b8d03172
+@patch
+def save(self:TrainingConfig, path):
+    "Write the configuration as JSON, or YAML when `path` ends in .yaml/.yml."
+    path = Path(path)
+    if path.suffix in ('.yaml', '.yml'):
+        path.write_text(yaml.safe_dump(json.loads(json.dumps(asdict(self))), sort_keys=False))
+    else: path.write_text(json.dumps(asdict(self), indent=1))
+
+@patch(cls_method=True)
+def load(cls:TrainingConfig, path) -> TrainingConfig:
+    "Read a configuration written by `save`, JSON or YAML (unknown keys are errors)."
+    path = Path(path)
+    try:
+        if path.suffix in ('.yaml', '.yml'):
+            d = yaml.safe_load(path.read_text())
+        else: d = json.loads(path.read_text())
+    except Exception as e: raise EmoactError(f"{path}: cannot read the configuration ({e})") from None
+    if not isinstance(d, dict): raise EmoactError(f"{path}: a configuration is a mapping of options, got {type(d).__name__}")
+    try: return cls().update(**upgrade(d))
+    except EmoactError as e: raise EmoactError(f"{path}: {e}") from None

@@ -49,9 +49,10 @@ def get_device(device:str|torch.device='auto') -> torch.device:
 # %% ../nbs/00_core.ipynb #880d636e
 def progress(iterable=None, total:int=None, desc:str=None, disable:bool=None, **kwargs):
     "A `tqdm` progress bar, off under `nbdev_test` or when `disable=True`."
-    if importlib.util.find_spec('ipywidgets'): from tqdm.auto import tqdm   # a widget in Jupyter when ipywidgets is installed
-    else: from tqdm import tqdm
     if disable is None: disable = bool(os.environ.get('IN_TEST'))
+    # a widget in Jupyter when ipywidgets is installed; a bar that is off needs none (and no widget warning)
+    if not disable and importlib.util.find_spec('ipywidgets'): from tqdm.auto import tqdm
+    else: from tqdm import tqdm
     return tqdm(iterable, total=total, desc=desc, disable=disable, dynamic_ncols=True, **kwargs)
 
 # %% ../nbs/00_core.ipynb #0e151dbd
@@ -61,6 +62,7 @@ def atomic_write_text(path:str|Path, text:str):
     tmp_file = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp_file.write_text(text); os.replace(tmp_file, path)
 
+# %% ../nbs/00_core.ipynb #7b73c4f9
 def save_weights(model:nn.Module, path:str|Path):
     "Write `model`'s state dict to the safetensors file `path` (atomically)."
     path = Path(path)

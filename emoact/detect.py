@@ -144,6 +144,7 @@ class Detection:
     def active_seconds(self) -> float: return float((self.segments.end - self.segments.start).sum())
 
     def summary(self) -> dict:
+        "One row of a summary table: length, segments, active time and share, threshold, wall time, real-time factor."
         return {'file': self.file, 'duration': round(self.duration, 2), 'segments': len(self.segments),
                 'active_seconds': round(self.active_seconds, 2), 'active_share': round(self.active_seconds / self.duration, 4),
                 'threshold': round(self.threshold, 4), 'seconds': round(self.seconds, 3), 'rtf': round(self.rtf, 1)}
@@ -246,9 +247,9 @@ def long_recording(path,                     # .wav file to write
     return pd.DataFrame(rows, columns=['start', 'end', 'active']).round(3)
 
 # %% ../nbs/21_detect.ipynb #3e866a95
-def plot_timeline(det:Detection, truth=None, ax=None):
+def plot_timeline(det:Detection, truth=None, ax=None, figsize=(11, 4.2)):
     "Waveform with shaded active segments (and true ones, when given) over the activation curve and threshold."
-    if ax is None: fig, ax = plt.subplots(2, 1, figsize=(11, 4.2), sharex=True, gridspec_kw={'height_ratios': [1, 1.3]})
+    if ax is None: fig, ax = plt.subplots(2, 1, figsize=figsize, sharex=True, gridspec_kw={'height_ratios': [1, 1.3]})
     else: fig = ax[0].figure
     env = det.envelope
     ax[0].fill_between(env[:, 0], env[:, 1], env[:, 2], color='0.35', lw=0)

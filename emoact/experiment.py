@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_experiment.ipynb #302fe6fe
 from __future__ import annotations
-import dataclasses, functools, json, time
+import functools, json, time
 from pathlib import Path
 import torch
 import torch.distributed as dist
@@ -17,10 +17,10 @@ from .callbacks import (MixedPrecision, GradientAccumulation, GradientClip, Sche
 from .distributed import setup_distributed, DistributedTrainer, all_gather_cat
 from .models import get_model
 from .config import TrainingConfig
-from .runs import run_splits, run_corpus, run_transform, batch_options, evaluate, save_metrics
+from .runs import run_splits, run_corpus, run_transform, batch_options, evaluate, save_metrics, check_run_folder
 
 # %% auto #0
-__all__ = ['train']
+__all__ = ['training_callbacks', 'train']
 
 # %% ../nbs/20_experiment.ipynb #7fe2ef67
 def _optimizer(name:str):
@@ -29,22 +29,27 @@ def _optimizer(name:str):
     if name not in opts: raise EmoactError(f"optimizer={name!r}: use one of {', '.join(opts)}")
     return opts[name]
 
+# %% ../nbs/20_experiment.ipynb #21665827
+def training_callbacks(cfg:TrainingConfig, out:Path, tfm, resume:bool=False, distributed:bool=False) -> list:
+    "The callbacks of a run of `cfg` into `out` (`tfm`: the input transform, for crops in its frames)."
+    sched = {'cosine': {'warmup': cfg.warmup}, 'exponential': {'gamma': cfg.gamma}}.get(cfg.schedule, {})
+    cbs = [MixedPrecision(cfg.precision), Schedule(cfg.schedule, **sched), CSVLogger(out),
+           Checkpoint(out/'checkpoints', monitor=cfg.monitor if cfg.task == 'binary' else 'ccc', resume=resume)]
+    if distributed: cbs.append(DistributedTrainer())
+    if cfg.crop: cbs.append(RandomCrop(int(tfm.frames_of(cfg.crop)), seed=cfg.seed))
+    if cfg.accumulate: cbs.append(GradientAccumulation(cfg.accumulate))
+    if cfg.grad_clip: cbs.append(GradientClip(cfg.grad_clip))
+    if cfg.head_epochs: cbs.append(FineTune(cfg.head_epochs, cfg.head_lr, cfg.lr))
+    if cfg.patience: cbs.append(EarlyStopping(cfg.monitor, cfg.patience))
+    return cbs
+
+# %% ../nbs/20_experiment.ipynb #4c473c19
 def train(cfg:TrainingConfig, out, resume:bool=False, show_progress:bool|None=None) -> dict:
     "Train and evaluate the run described by `cfg` into the folder `out`; returns its metrics. Under `torchrun`, one process per GPU (DDP)."
     rank, world, local = setup_distributed('gloo' if cfg.device == 'cpu' else None)
     main = rank == 0
     opt_func = _optimizer(cfg.optimizer)                 # checked before anything is written
-    out = Path(out)
-    if out.exists() and any(out.iterdir()) and not resume and not (out/'config.json').is_file():
-        raise EmoactError(f"{out}: folder exists and is not an emoact run; choose another --out")
-    if (out/'config.json').is_file() and not resume and (out/'checkpoints').exists():
-        raise EmoactError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
-    if resume and (out/'config.json').is_file():
-        old = TrainingConfig.load(out/'config.json')
-        diff = [f.name for f in dataclasses.fields(cfg) if f.name not in ('epochs', 'device', 'num_workers')
-                and getattr(old, f.name) != getattr(cfg, f.name)]
-        if diff: raise EmoactError(f"{out}: holds a run with other settings ({', '.join(diff)}); only epochs, device and "
-                                   "num_workers may change on --resume: choose another --out for new settings")
+    out = check_run_folder(cfg, out, resume)
     device = cfg.device
     if world > 1:
         if cfg.device not in ('auto', 'cuda', 'cpu'): raise EmoactError(f"device={cfg.device!r}: under torchrun use auto (each process takes its LOCAL_RANK GPU) or cpu")
@@ -64,14 +69,7 @@ def train(cfg:TrainingConfig, out, resume:bool=False, show_progress:bool|None=No
     train_dl = bucket_loader(ds['train'], seed=cfg.seed, **size)
     eval_dls = {n: eval_loader(ds[n], **size) for n in (cfg.valid_split, test_name)}
     loss = weighted_bce(train_df.label) if cfg.task == 'binary' else CCCLoss()
-    cbs = [MixedPrecision(cfg.precision), Schedule(cfg.schedule, **({'warmup': cfg.warmup} if cfg.schedule == 'cosine' else {'gamma': cfg.gamma} if cfg.schedule == 'exponential' else {})),
-           CSVLogger(out), Checkpoint(out/'checkpoints', monitor=cfg.monitor if cfg.task == 'binary' else 'ccc', resume=resume)]
-    if world > 1: cbs.append(DistributedTrainer())
-    if cfg.crop: cbs.append(RandomCrop(int(tfm.frames_of(cfg.crop)), seed=cfg.seed))
-    if cfg.accumulate: cbs.append(GradientAccumulation(cfg.accumulate))
-    if cfg.grad_clip: cbs.append(GradientClip(cfg.grad_clip))
-    if cfg.head_epochs: cbs.append(FineTune(cfg.head_epochs, cfg.head_lr, cfg.lr))
-    if cfg.patience: cbs.append(EarlyStopping(cfg.monitor, cfg.patience))
+    cbs = training_callbacks(cfg, out, tfm, resume, distributed=world > 1)
     learn = Learner(model, train_dl, eval_dls[cfg.valid_split], loss_func=loss, opt_func=opt_func, lr=cfg.lr, wd=cfg.wd,
                     task=cfg.task, cbs=cbs, device=device, show_progress=show_progress)
     start = time.time()

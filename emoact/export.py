@@ -31,7 +31,10 @@ class WaveModel(nn.Module):
         self.register_buffer('mean', tfm.norm.mean.float().clone())
         self.register_buffer('std', tfm.norm.std.float().clone())
 
-    def forward(self, wave:torch.Tensor, lengths:torch.Tensor) -> torch.Tensor:
+    def forward(self, wave:torch.Tensor,        # (batch, samples) mono 16 kHz, zero-padded
+                lengths:torch.Tensor,           # (batch,) samples of each clip before padding
+               ) -> torch.Tensor:
+        "One score per clip: probability of high activation, or predicted EmoAct for a regression run."
         x = (self.mel(wave) - self.mean[:, None]) / self.std[:, None]
         out = self.model({'x': x, 'lengths': lengths // self.mel.hop + 1})
         return out.sigmoid() if self.task == 'binary' else out
@@ -53,6 +56,7 @@ def check_onnx(path, wave_model:WaveModel, sizes=((1, 2.9), (3, 7.3), (2, 11.1))
         worst = max(worst, float(np.abs(got - ref).max()))
     return worst
 
+# %% ../nbs/22_export.ipynb #c50d925a
 def export_onnx(run,                       # run folder
                 out,                       # .onnx file to write
                 opset:int=18,

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from fastcore.basics import patch
 import torchaudio.transforms as T
 from .core import EmoactError, progress, get_device
 from .audio import read_audio, SAMPLE_RATE
@@ -92,6 +93,7 @@ def file_key(path:str|Path) -> str:
     st = os.stat(path)
     return hashlib.sha1(f"{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:20]
 
+# %% ../nbs/04_features.ipynb #220921a2
 class FeatureCache:
     "Features of audio files on disk (and optionally in memory), keyed by file and front-end configuration."
     reads_path = True     # datasets hand it the file path, not the waveform
@@ -105,44 +107,51 @@ class FeatureCache:
         self.ram, self.hits, self.misses = {}, 0, 0
 
     def _file(self, key): return self.dir/key[:2]/f"{key}.npy"
-    def has(self, path) -> bool:
-        "Whether features of `path` are cached (without reading them)."
-        key = file_key(path)
-        return key in self.ram or (self.dir is not None and self._file(key).is_file())
     def frames_of(self, seconds): return self.frontend.frames_of(seconds)
 
-    def get(self, path, key:str|None=None) -> torch.Tensor|None:
-        "Cached features of `path` (whose `file_key` is `key`, if already known), or None."
-        key = key or file_key(path)
-        if key in self.ram: self.hits += 1; return self.ram[key]
-        if self.dir is None or not self._file(key).is_file(): return None
-        try: x = torch.from_numpy(np.load(self._file(key)))
-        except Exception:
-            warnings.warn(f"{self._file(key)}: unreadable cache entry for {path}, recomputing"); return None
-        self.hits += 1
-        if self.memory: self.ram[key] = x
-        return x
+# %% ../nbs/04_features.ipynb #b66356d8
+@patch
+def has(self:FeatureCache, path) -> bool:
+    "Whether features of `path` are cached (without reading them)."
+    key = file_key(path)
+    return key in self.ram or (self.dir is not None and self._file(key).is_file())
 
-    def put(self, path, x:torch.Tensor, key:str|None=None) -> torch.Tensor:
-        "Store the features `x` of `path` (atomically on disk); returns them as stored."
-        key = key or file_key(path)
-        a = x.detach().cpu().numpy().astype(self.dtype)
-        if self.memory: self.ram[key] = torch.from_numpy(a)
-        if self.dir is not None:
-            f = self._file(key); f.parent.mkdir(exist_ok=True)
-            tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
-            np.save(tmp_file, a)
-            os.replace(tmp_file, f)
-        return torch.from_numpy(a)
+@patch
+def get(self:FeatureCache, path, key:str|None=None) -> torch.Tensor|None:
+    "Cached features of `path` (whose `file_key` is `key`, if already known), or None."
+    key = key or file_key(path)
+    if key in self.ram: self.hits += 1; return self.ram[key]
+    if self.dir is None or not self._file(key).is_file(): return None
+    try: x = torch.from_numpy(np.load(self._file(key)))
+    except Exception:
+        warnings.warn(f"{self._file(key)}: unreadable cache entry for {path}, recomputing"); return None
+    self.hits += 1
+    if self.memory: self.ram[key] = x
+    return x
 
-    def __call__(self, path, wav:torch.Tensor|None=None) -> torch.Tensor:
-        "Features of the audio file `path`: from the cache, or computed (from `wav` if given) and stored."
-        key = file_key(path)
-        x = self.get(path, key)
-        if x is None:
-            self.misses += 1
-            x = self.put(path, self.frontend(read_audio(path, sr=getattr(self.frontend, 'sr', SAMPLE_RATE)) if wav is None else wav), key)
-        return x
+@patch
+def put(self:FeatureCache, path, x:torch.Tensor, key:str|None=None) -> torch.Tensor:
+    "Store the features `x` of `path` (atomically on disk); returns them as stored."
+    key = key or file_key(path)
+    a = x.detach().cpu().numpy().astype(self.dtype)
+    if self.memory: self.ram[key] = torch.from_numpy(a)
+    if self.dir is not None:
+        f = self._file(key); f.parent.mkdir(exist_ok=True)
+        tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
+        np.save(tmp_file, a)
+        os.replace(tmp_file, f)
+    return torch.from_numpy(a)
+
+# %% ../nbs/04_features.ipynb #f6422f9f
+@patch
+def __call__(self:FeatureCache, path, wav:torch.Tensor|None=None) -> torch.Tensor:
+    "Features of the audio file `path`: from the cache, or computed (from `wav` if given) and stored."
+    key = file_key(path)
+    x = self.get(path, key)
+    if x is None:
+        self.misses += 1
+        x = self.put(path, self.frontend(read_audio(path, sr=getattr(self.frontend, 'sr', SAMPLE_RATE)) if wav is None else wav), key)
+    return x
 
 # %% ../nbs/04_features.ipynb #a870433d
 class _Audio(torch.utils.data.Dataset):

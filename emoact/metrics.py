@@ -206,20 +206,32 @@ def bootstrap_auc_diff(y_true,
                 excludes_zero=bool(lo > 0 or hi < 0), level=level, n_boot=int(n_boot), n_skipped=skipped, **_resampled(groups, len(y)))
 
 # %% ../nbs/06_metrics.ipynb #56cf69fa
-def bootstrap_at_threshold(y_true, y_score, threshold:float, n_boot:int=1000, seed:int=0, groups=None, level:float=0.95) -> dict:
-    "Bootstrap intervals (`f1_lo`, `f1_hi`, ...) of F1, precision and recall of `y_score >= threshold` (resampling items or `groups`)."
-    y, s = _check_pair(y_true, y_score, ('y_true', 'y_score'))
+def bootstrap_at_threshold(y_true,             # 0/1 labels
+                           y_score,            # scores, higher for class 1
+                           threshold:float,    # predict 1 where `score >= threshold` (chosen on validation data)
+                           n_boot:int=1000,    # resamples
+                           seed:int=0,
+                           groups=None,        # speaker of each item: resample whole speakers (cluster bootstrap)
+                           level:float=0.95,   # coverage of the percentile intervals
+                          ) -> dict:
+    "Percentile bootstrap intervals (`f1_lo`, `f1_hi`, `precision_lo`, ...) of F1, precision and recall at `threshold`."
+    y, s = _check_binary(y_true, y_score, both=False)
     _check_level(level)
     y, pred = y.astype(bool), s >= threshold
     w = _draw_weights(np.random.default_rng(seed), n_boot, *_group_index(groups, len(y)))
     tp, fp, fn = w @ (y & pred), w @ (~y & pred), w @ (y & ~pred)
     with np.errstate(invalid='ignore', divide='ignore'):
         stats = {'precision': tp / (tp + fp), 'recall': tp / (tp + fn), 'f1': 2 * tp / (2 * tp + fp + fn)}
+    defined = {k: v[~np.isnan(v)] for k, v in stats.items()}      # undefined in a resample: left out
     a = (1 - level) / 2
-    return {f'{k}_{b}': float(np.nanquantile(v, q)) for k, v in stats.items() for b, q in (('lo', a), ('hi', 1 - a))}
+    return {f'{k}_{b}': float(np.quantile(v, q)) if len(v) else np.nan for k, v in defined.items() for b, q in (('lo', a), ('hi', 1 - a))}
 
 # %% ../nbs/06_metrics.ipynb #846f0fbd
-def report_intervals(y_true, y_score, threshold:float|None=None, n_boot:int=1000, seed:int=0, groups=None) -> dict:
+def report_intervals(y_true, y_score,
+                     threshold:float|None=None,   # the report's threshold; None: the AUC interval only
+                     n_boot:int=1000, seed:int=0,
+                     groups=None,                 # speaker of each item: resample whole speakers
+                    ) -> dict:
     "95% bootstrap intervals of a report: `auc_lo`/`auc_hi`, and at `threshold` those of F1, precision and recall."
     b = bootstrap_auc(y_true, y_score, n_boot=n_boot, seed=seed, groups=groups)
     at = {} if threshold is None else bootstrap_at_threshold(y_true, y_score, threshold, n_boot=n_boot, seed=seed, groups=groups)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_runs.ipynb #730289f6
 from __future__ import annotations
-import json
+import dataclasses, json
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -20,8 +20,8 @@ from .models import MODEL_NAMES, get_model
 from .config import TrainingConfig
 
 # %% auto #0
-__all__ = ['run_splits', 'run_corpus', 'run_transform', 'batch_options', 'save_predictions', 'evaluate', 'save_metrics',
-           'load_run', 'evaluate_run', 'predict_files']
+__all__ = ['RESUMABLE', 'run_splits', 'run_corpus', 'run_transform', 'batch_options', 'save_predictions', 'evaluate',
+           'save_metrics', 'check_run_folder', 'load_run', 'evaluate_run', 'predict_files']
 
 # %% ../nbs/19_runs.ipynb #da4c8647
 def run_splits(cfg:TrainingConfig, corpus) -> tuple:
@@ -34,6 +34,7 @@ def run_corpus(cfg:TrainingConfig, show_progress:bool=True):
     return load_corpus(cfg.data, emoact_cut=cfg.emoact_cut, split=cfg.split, max_per_speaker=cfg.max_per_speaker,
                        seed=cfg.seed, show_progress=show_progress)
 
+# %% ../nbs/19_runs.ipynb #ee519dcc
 def run_transform(cfg:TrainingConfig, model, train_df=None, run=None):
     "`model`'s input transform; its log-mel normaliser fitted on `train_df` (saved in `run`) or read from `run`."
     mel = norm = None
@@ -47,6 +48,7 @@ def run_transform(cfg:TrainingConfig, model, train_df=None, run=None):
             if norm_file is not None: norm.save(norm_file)
     return make_transform(model, mel, norm, cfg.cache_dir)
 
+# %% ../nbs/19_runs.ipynb #9e34b02a
 def batch_options(cfg:TrainingConfig, tfm) -> dict:
     "The loaders' `batch_size` / `max_frames` for `cfg`'s budget, in frames of `tfm`'s output."
     if cfg.batch_seconds is None: return dict(batch_size=cfg.batch_size, max_frames=None)
@@ -79,6 +81,23 @@ def save_metrics(out, metrics:dict):
     "Write `metrics.json` into the folder `out` (atomically)."
     atomic_write_text(Path(out)/'metrics.json', json.dumps(metrics, indent=1, default=float))
 
+# %% ../nbs/19_runs.ipynb #002d5c49
+RESUMABLE = ('epochs', 'device', 'num_workers')   # the settings a resumed run may change
+
+def check_run_folder(cfg:TrainingConfig, out, resume:bool=False) -> Path:
+    "`out` as a `Path` if a run of `cfg` may be written (or resumed) there, else a one-line error saying why."
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not resume and not (out/'config.json').is_file():
+        raise EmoactError(f"{out}: folder exists and is not an emoact run; choose another --out")
+    if (out/'config.json').is_file() and not resume and (out/'checkpoints').exists():
+        raise EmoactError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
+    if resume and (out/'config.json').is_file():
+        old = TrainingConfig.load(out/'config.json')
+        diff = [f.name for f in dataclasses.fields(cfg) if f.name not in RESUMABLE and getattr(old, f.name) != getattr(cfg, f.name)]
+        if diff: raise EmoactError(f"{out}: holds a run with other settings ({', '.join(diff)}); only {', '.join(RESUMABLE)} "
+                                   "may change on --resume: choose another --out for new settings")
+    return out
+
 # %% ../nbs/19_runs.ipynb #e8fb4c83
 def load_run(run):
     "The configuration, model (with the run's best weights) and input transform of the run folder `run`."
@@ -92,6 +111,7 @@ def load_run(run):
     model.eval()
     return cfg, model, run_transform(cfg, model, run=run)
 
+# %% ../nbs/19_runs.ipynb #cb10a97f
 def _learner(cfg, model, dl):
     return Learner(model, dl, dl, task=cfg.task, device=cfg.device, show_progress=False)
 
@@ -108,6 +128,7 @@ def evaluate_run(run, data=None, split:str|None=None, out=None, show_progress:bo
     if out is not None: save_metrics(out, m)
     return m
 
+# %% ../nbs/19_runs.ipynb #de264165
 def predict_files(run, files:list) -> pd.DataFrame:
     "Probability of high activation (binary runs) or predicted EmoAct (regression runs) for each audio file."
     cfg, model, tfm = load_run(run)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+import matplotlib.pyplot as plt
 import huggingface_hub.constants as hf_constants
 from .synth import synth_corpus
 from .corpus import Corpus, load_corpus
@@ -20,8 +21,8 @@ from .data import ClipDataset, bucket_loader, eval_loader
 from .learner import Learner
 
 # %% auto #0
-__all__ = ['demo_corpus', 'demo_loaders', 'overfit', 'medians', 'train_step', 'infer_step', 'time_model', 'hub_snapshot',
-           'offline_hub']
+__all__ = ['demo_corpus', 'demo_loaders', 'overfit', 'eval_loss', 'plot_overfit', 'check_freeze', 'medians', 'train_step',
+           'infer_step', 'time_model', 'hub_snapshot', 'offline_hub']
 
 # %% ../nbs/09_testing.ipynb #afff7056
 _demo_dirs = {}
@@ -51,6 +52,31 @@ def overfit(model, dl, epochs:int=20, lr:float=3e-3, ratio:float=0.4) -> pd.Data
     if not end < ratio * start: raise AssertionError(f"the loss went from {start:.4f} to {end:.4f}: not below {ratio} of its start")
     return h
 
+# %% ../nbs/09_testing.ipynb #a66ae1e4
+def eval_loss(model, batch:dict) -> float:
+    "BCE of `model` on `batch` (with labels) in eval mode."
+    model.eval()
+    with torch.no_grad(): return F.binary_cross_entropy_with_logits(model(batch).float(), batch['label']).item()
+
+def plot_overfit(history:pd.DataFrame, title:str, start_end:tuple|None=None, ax=None):
+    "The training loss per epoch of an `overfit` history, and the eval-mode loss of a fixed batch at the start and end."
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3), dpi=72)
+    n = len(history)
+    ax.plot(np.arange(1, n + 1), history.train_loss, 'o-', ms=3, label='training loss')
+    if start_end is not None: ax.plot([0, n], start_end, 's', ms=6, label='fixed batch, eval mode')
+    ax.set(xlabel='epoch', ylabel='BCE loss', title=title); ax.legend()
+    return ax
+
+def check_freeze(model) -> int:
+    "Assert `freeze()` leaves exactly the head trainable and `unfreeze()` everything; the head's parameter count."
+    count = lambda trainable: sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
+    head = sum(p.numel() for p in model.head.parameters())
+    model.freeze()
+    if count(True) != head: raise AssertionError(f"after freeze() {count(True)} parameters train, the head has {head}")
+    model.unfreeze()
+    if count(True) != count(False): raise AssertionError(f"after unfreeze() {count(True)} of {count(False)} parameters train")
+    return head
+
 # %% ../nbs/09_testing.ipynb #ac17dc7d
 def medians(fns:dict, n:int=3) -> dict:
     "Median seconds of each function of `fns`, called in turn `n` times after a warm-up round."
@@ -61,6 +87,7 @@ def medians(fns:dict, n:int=3) -> dict:
             if i: times[k].append(t)
     return {k: float(np.median(v)) for k, v in times.items()}
 
+# %% ../nbs/09_testing.ipynb #f37b9da9
 def train_step(model, batch:dict, bf16:bool=False):
     "One forward and backward pass of `model` on `batch` (BCE against ones), under bf16 autocast if asked."
     model.train(); model.zero_grad(set_to_none=True)

@@ -6,7 +6,11 @@ For every notebook in nbs/ it checks that
   3. README.md is what nbs/index.ipynb renders to (index.ipynb only),
   and that the package's import graph is layered, acyclic and without private cross-module imports
   (tools/check_imports.py),
-  4. it runs: `nbdev_test` (all notebooks, in parallel, under a timeout).
+  4. its saved outputs are light and clean: no progress-bar redraws, no machine paths, slim PNGs, under 250 KB
+     (tools/slim.py --check; `make slim` fixes them),
+  5. it runs: `nbdev_test` (all notebooks, in parallel, under a timeout),
+and, while the notebooks run, that the documentation site builds without leaked directives, broken links or
+missing images (tools/docs.py --check).
 and ends with one line `N passed, M failed`, one count per notebook.
 """
 import argparse, os, re, subprocess, sys, time
@@ -64,6 +68,16 @@ def main():
         r = run([sys.executable, ROOT/'tools'/'readme.py', '--check'])
         if r.returncode: problems[idx].append(r.stderr.strip() or r.stdout.strip())
 
+    r = run([sys.executable, ROOT/'tools'/'slim.py', '--check'])
+    other = []
+    for line in (r.stdout + r.stderr).splitlines():
+        m = re.match(r'(nbs/\S+\.ipynb): (.*)', line)
+        if m and (ROOT/m[1]) in problems: problems[ROOT/m[1]].append(f"outputs: {m[2]} (run `make slim`)")
+        elif r.returncode and line.startswith('nbs/'): other.append(line)
+    if other: problems[Path('nbs/images (tools/slim.py --check)')] = other
+    docs = subprocess.Popen([sys.executable, ROOT/'tools'/'docs.py', '--check'], cwd=ROOT, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)    # alongside the notebooks
+
     cmd = ['timeout', '--kill-after=30', str(args.timeout), str(BIN/'nbdev_test'), '--do_print', '--timing']
     if args.flags: cmd += ['--flags', args.flags]
     print(f"$ {' '.join(map(str, cmd[3:]))}  (timeout {args.timeout} s)", flush=True)
@@ -82,6 +96,10 @@ def main():
         elif timed_out and str(nb) not in completed: problems[nb].append(f"not finished within {args.timeout} s")
     if r.returncode and not failed_names and not timed_out:
         for nb in nbs: problems[nb].append(f"nbdev_test exited with status {r.returncode}")
+
+    docs_out = docs.communicate(timeout=args.timeout)[0]
+    print(docs_out.strip().splitlines()[-1] if docs_out.strip() else '(tools/docs.py --check printed nothing)', flush=True)
+    problems[Path('docs site (tools/docs.py --check)')] = docs_out.strip().splitlines()[:-1] if docs.returncode else []
 
     print(f"\n{'notebook':<40} result")
     for nb, probs in problems.items():

@@ -60,6 +60,7 @@ class ConvNeXt(ActivationModel):
         return lengths
 
     def latent(self, batch:dict) -> torch.Tensor:
+        "The pooled (B, latent_dim) vector of the real frames, after timm's final LayerNorm."
         x, lengths, body = batch['x'][:, None], batch['lengths'], self.body
         if x.shape[-1] < self.min_frames: x = F.pad(x, (0, self.min_frames - x.shape[-1]))
         if not self.mask_padding: return body.head.norm(body.forward_features(x).mean((2, 3), keepdim=True)).flatten(1)

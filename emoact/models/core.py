@@ -22,8 +22,12 @@ class ActivationModel(nn.Module):
     "Base class of emoact's architectures: `latent` + `head`, with padding-aware inputs and freeze/unfreeze."
     input_kind = 'logmel'
     latent_dim = 0
-    def latent(self, batch:dict) -> torch.Tensor: raise NotImplementedError
-    def forward(self, batch:dict) -> torch.Tensor: return self.head(self.latent(batch)).squeeze(-1)
+    def latent(self, batch:dict) -> torch.Tensor:
+        "The pooled vector (B, latent_dim) the head sees; each architecture defines it."
+        raise NotImplementedError
+    def forward(self, batch:dict) -> torch.Tensor:
+        "One logit per clip, (B,): the head on the latent."
+        return self.head(self.latent(batch)).squeeze(-1)
     def body_parameters(self):
         "Parameters other than the head's."
         head = {id(p) for p in self.head.parameters()}

@@ -58,6 +58,7 @@ def patch_mask(self:DeiT, lengths:torch.Tensor, cols:int) -> torch.Tensor:
 
 @patch
 def latent(self:DeiT, batch:dict) -> torch.Tensor:
+    "The class (and distillation) tokens' mean after the final norm, (B, latent_dim); attention sees real patches only."
     v, x, lengths = self.body, batch['x'], batch['lengths']
     if x.shape[1] != self.n_mels: raise EmoactError(f"input has {x.shape[1]} mel bands; this model was built for n_mels={self.n_mels}")
     if x.shape[-1] > self.max_frames:
