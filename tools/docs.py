@@ -183,7 +183,7 @@ def build(nbs: Path, site: Path, jobs: int) -> list:
         shutil.copy(ROOT/'nbs'/'styles.css', docs/'styles.css')
         with ProcessPoolExecutor(jobs) as pool:  # in workers, nbdev's IPython shells skip their slow exit handlers
             pages = list(pool.map(page_or_problem, notebooks, [docs]*len(notebooks), [site_url]*len(notebooks)))
-        nav = [{p['title']: f"{p['name']}.md"} for p in sorted(pages, key=lambda p: p['name'] != 'index') if p['name']]
+        nav = [{('Overview' if p['name'] == 'index' else p['title']): f"{p['name']}.md"} for p in sorted(pages, key=lambda p: p['name'] != 'index') if p['name']]
         collect = Collect()
         logging.getLogger('mkdocs').addHandler(collect)
         settings = mkdocs_config(cfg, docs, site, nav)
