@@ -4,7 +4,7 @@
 
 # %% ../nbs/18_config.ipynb #578663c2
 from __future__ import annotations
-import dataclasses, json
+import dataclasses, json, math
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import yaml
@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from .core import EmoactError
 
 # %% auto #0
-__all__ = ['RENAMED', 'TrainingConfig', 'upgrade']
+__all__ = ['RENAMED', 'POSITIVE', 'COUNT', 'FIELD_RULES', 'TrainingConfig', 'check_config', 'upgrade']
 
 # %% ../nbs/18_config.ipynb #049761c9
 RENAMED = {'threshold': 'emoact_cut', 'clip': 'grad_clip', 'max_frames': 'batch_seconds'}   # old name -> new name
@@ -55,15 +55,54 @@ class TrainingConfig:
     device: str = 'auto'
     num_workers: int = 0
 
+    def __post_init__(self): check_config(self)   # every field's type and range, before any work starts
+
+# %% ../nbs/18_config.ipynb #30bfbe21
+def _num(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+def _int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+def _text(v) -> bool: return isinstance(v, str) and v != ''
+def _one_of(*options): return (lambda v: v in options), f"use one of {', '.join(options)}"
+def _or_null(rule): return (lambda v: v is None or rule[0](v)), rule[1].replace('must be ', 'must be null or ')
+POSITIVE = (lambda v: _num(v) and v > 0), 'must be a number > 0'
+COUNT = (lambda v: _int(v) and v >= 1), 'must be a whole number >= 1'
+
+FIELD_RULES = {
+    'data': (_text, 'must be a corpus folder or manifest CSV'), 'split': _one_of('official', 'speaker'),
+    'emoact_cut': ((lambda v: _num(v) and 1 <= v <= 7), 'must be a number from 1 to 7 (the EmoAct scale)'),
+    'max_per_speaker': _or_null(COUNT), 'valid_split': (_text, 'must be a split name'),
+    'test_split': _or_null((_text, 'must be a split name')), 'task': _one_of('binary', 'regression'),
+    'model': (_text, 'must be a model name'), 'model_options': ((lambda v: isinstance(v, dict)), 'must be a mapping, e.g. {"size": "tiny"}'),
+    'n_mels': COUNT, 'win_ms': POSITIVE, 'hop_ms': POSITIVE, 'top_db': _or_null(POSITIVE),
+    'cache_dir': _or_null((_text, 'must be a folder')), 'batch_size': _or_null(COUNT), 'batch_seconds': _or_null(POSITIVE),
+    'crop': _or_null(POSITIVE), 'epochs': COUNT, 'optimizer': _one_of('adamw', 'adam', 'sgd'), 'lr': POSITIVE,
+    'wd': ((lambda v: _num(v) and v >= 0), 'must be a number >= 0'),
+    'schedule': _one_of('exponential', 'cosine', 'onecycle', 'constant'),
+    'warmup': ((lambda v: _num(v) and 0 <= v < 1), 'must be a share from 0 to below 1'),
+    'gamma': ((lambda v: _num(v) and 0 < v <= 1), 'must be a factor above 0 and at most 1'),
+    'head_epochs': ((lambda v: _int(v) and v >= 0), 'must be a whole number >= 0'), 'head_lr': POSITIVE,
+    'precision': _one_of('auto', 'fp16', 'bf16', 'fp32'), 'accumulate': _or_null(COUNT), 'grad_clip': _or_null(POSITIVE),
+    'patience': _or_null(COUNT), 'monitor': (_text, 'must be a metric name'), 'seed': (_int, 'must be a whole number'),
+    'device': (_text, 'must be auto, cpu, cuda or cuda:N'), 'num_workers': ((lambda v: _int(v) and v >= 0), 'must be a whole number >= 0'),
+}
+
+def check_config(cfg):
+    "Raise one `EmoactError` naming every field of `cfg` whose value is of the wrong type or out of range."
+    bad = [f"{k}={getattr(cfg, k)!r}: {msg}" for k, (ok, msg) in FIELD_RULES.items() if not ok(getattr(cfg, k))]
+    if (cfg.batch_size is None) == (cfg.batch_seconds is None):
+        bad.append(f"batch_size={cfg.batch_size!r}, batch_seconds={cfg.batch_seconds!r}: give exactly one (set the other to null)")
+    if bad: raise EmoactError('; '.join(bad))
+
 # %% ../nbs/18_config.ipynb #10b4866a
 @patch
 def update(self:TrainingConfig, **changes) -> TrainingConfig:
-    "A copy with `changes`; unknown fields are errors."
+    "A copy with `changes` (checked); unknown fields are errors. Setting one batch budget clears the other."
     names = [f.name for f in dataclasses.fields(self)]
     renamed = [f"{k} is now {RENAMED[k]}" for k in changes if k in RENAMED]
     if renamed: raise EmoactError(f"renamed option(s): {'; '.join(renamed)}")
     unknown = sorted(set(changes) - set(names))
     if unknown: raise EmoactError(f"unknown option(s) {', '.join(unknown)}; options: {', '.join(names)}")
+    for one, other in (('batch_size', 'batch_seconds'), ('batch_seconds', 'batch_size')):
+        if changes.get(one) is not None and other not in changes: changes[other] = None
     return dataclasses.replace(self, **changes)
 
 # %% ../nbs/18_config.ipynb #144045be
