@@ -17,12 +17,16 @@ from .experiment import train
 from .baseline import train_baseline
 
 # %% auto #0
-__all__ = ['PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config', 'compare']
+__all__ = ['INTERVALS', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config', 'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
 def _fmt(v, lo, hi): return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
 
-def results_table(runs:dict, split:str|None=None, seed:int=0) -> pd.DataFrame:
+INTERVALS = [f'{m}_{b}' for m in ('f1', 'precision', 'recall') for b in ('lo', 'hi')]
+
+def results_table(runs:dict, split:str|None=None,
+                  seed:int=0,   # for runs whose metrics.json has no F1/precision/recall intervals (written before they were)
+                 ) -> pd.DataFrame:
     "One row per run folder in `runs` (name -> folder): test-split metrics with 95% intervals, threshold from validation."
     rows = []
     for name, run in runs.items():
@@ -33,9 +37,10 @@ def results_table(runs:dict, split:str|None=None, seed:int=0) -> pd.DataFrame:
         if not splits: raise EmoactError(f"{run}: metrics.json has no binary metrics (a regression run?)")
         s = split or splits[-1]
         r = m[s]
-        preds = pd.read_csv(run/'predictions.csv')
-        pr = preds[preds.split == s]
-        b = bootstrap_at_threshold(pr.target, pr.score, r['threshold'], seed=seed)
+        b = {k: r[k] for k in INTERVALS if k in r}                      # written by `train` since F1 intervals exist
+        if len(b) < len(INTERVALS):                                       # an older run: compute them from its predictions
+            pr = pd.read_csv(run/'predictions.csv').query('split == @s')
+            b = bootstrap_at_threshold(pr.target, pr.score, r['threshold'], seed=seed)
         params = None
         if (run/'model.safetensors').is_file():
             with safe_open(run/'model.safetensors', 'pt') as f: params = sum(int(np.prod(f.get_slice(k).get_shape())) for k in f.keys())

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import yaml
 from fastcore.basics import patch
-from .core import EmoactError
+from .core import EmoactError, atomic_write_text
 
 # %% auto #0
 __all__ = ['RENAMED', 'POSITIVE', 'COUNT', 'FIELD_RULES', 'TrainingConfig', 'check_config', 'upgrade']
@@ -137,9 +137,8 @@ def upgrade(d:dict) -> dict:
 def save(self:TrainingConfig, path):
     "Write the configuration as JSON, or YAML when `path` ends in .yaml/.yml."
     path = Path(path)
-    if path.suffix in ('.yaml', '.yml'):
-        path.write_text(yaml.safe_dump(json.loads(json.dumps(asdict(self))), sort_keys=False))
-    else: path.write_text(json.dumps(asdict(self), indent=1))
+    yml = path.suffix in ('.yaml', '.yml')
+    atomic_write_text(path, yaml.safe_dump(json.loads(json.dumps(asdict(self))), sort_keys=False) if yml else json.dumps(asdict(self), indent=1))
 
 @patch(cls_method=True)
 def load(cls:TrainingConfig, path) -> TrainingConfig:

@@ -56,17 +56,19 @@ def progress(iterable=None, total:int=None, desc:str=None, disable:bool=None, **
     return tqdm(iterable, total=total, desc=desc, disable=disable, dynamic_ncols=True, **kwargs)
 
 # %% ../nbs/00_core.ipynb #0e151dbd
+def _temp_beside(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
 def atomic_write_text(path:str|Path, text:str):
     "Write `text` to `path` through a temporary file and a rename, so a reader never sees half a file."
     path = Path(path)
-    tmp_file = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_file = _temp_beside(path)
     tmp_file.write_text(text); os.replace(tmp_file, path)
 
 # %% ../nbs/00_core.ipynb #7b73c4f9
 def save_weights(model:nn.Module, path:str|Path):
     "Write `model`'s state dict to the safetensors file `path` (atomically)."
     path = Path(path)
-    tmp_file = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_file = _temp_beside(path)
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp_file))
     os.replace(tmp_file, path)
 

@@ -25,14 +25,14 @@ def _reuse_corpus(dest:Path, n_clips:int, seed:int) -> bool:
     return (cfg.get('n_clips'), cfg.get('seed'), cfg.get('emoact_version')) == (n_clips, seed, __version__) and \
         len(list((dest/'Audios').glob('*.wav'))) == n_clips
 
-def _demo_files(out:Path, models:list, baseline:bool) -> list:
+def _demo_files(out:Path, corpus_dir:Path, rec:Path, models:list, baseline:bool) -> list:
     "What the demo wrote: (path, description) pairs."
     runs = out/'runs'
-    return [(out/'demo-corpus', 'the demo corpus (MSP-Podcast layout)'),
+    return [(corpus_dir, 'the demo corpus (MSP-Podcast layout)'),
             *[(runs/m, 'run folder: config, weights, normaliser, history, metrics, predictions, ROC/PR plots') for m in models],
             *([(runs/'egemaps_logreg', 'the eGeMAPS + logistic-regression baseline')] if baseline else []),
             (runs/'results.md', 'the results table (also results.csv)'), (runs/'roc.png', 'ROC curves of all models'),
-            (out/'long-recording.wav', 'the long recording (true stretches: long-recording.truth.csv)'),
+            (rec, 'the long recording (true stretches: long-recording.truth.csv)'),
             (out/'detect', 'segments (CSV, JSON), window scores and the timeline plot'), (out/'demo.json', 'every number above')]
 
 def run_demo(out='demo-out',                   # folder for everything the demo writes
@@ -86,5 +86,5 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
               'results': table.to_dict('records'), 'detect': {**det.summary(), **match}}
     (out/'demo.json').write_text(json.dumps(result, indent=1, default=float))
     print(f"[4/4] done in {times['total']/60:.1f} min. Files written under {out}:")
-    for p, what in _demo_files(out, models, baseline): print(f"  {str(p):<40} {what}")
+    for p, what in _demo_files(out, corpus_dir, rec, models, baseline): print(f"  {str(p):<40} {what}")
     return result

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_runs.ipynb #730289f6
 from __future__ import annotations
-import dataclasses, json
+import dataclasses, inspect, json
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,7 +16,7 @@ from .features import LogMel, FeatureCache, Normalizer, fit_normalizer, make_tra
 from .data import ClipDataset, eval_loader
 from .metrics import validated_report, report_intervals, ccc, plot_roc, plot_pr
 from .learner import Learner
-from .models import MODEL_NAMES, get_model
+from .models import MODELS, MODEL_NAMES, get_model
 from .config import TrainingConfig
 
 # %% auto #0
@@ -106,7 +106,8 @@ def load_run(run):
     if not (run/'model.safetensors').is_file(): raise EmoactError(f"{run}: the run has no model.safetensors (did training finish?)")
     cfg = TrainingConfig.load(run/'config.json')
     if cfg.model not in MODEL_NAMES: raise EmoactError(f"{run}: unknown model {cfg.model!r} in config.json")
-    model = get_model(cfg.model, **cfg.model_options, **({} if cfg.model == 'cnn_transformer' else {'pretrained': False}))
+    takes_weights = 'pretrained' in inspect.signature(MODELS[cfg.model]).parameters
+    model = get_model(cfg.model, **{**cfg.model_options, **({'pretrained': False} if takes_weights else {})})   # the run's weights replace them
     load_weights(model, run/'model.safetensors')
     model.eval()
     return cfg, model, run_transform(cfg, model, run=run)
