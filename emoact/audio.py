@@ -13,10 +13,13 @@ import torchaudio.functional as AF
 from .core import EmoactError
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'AudioError', 'AudioInfo', 'audio_info', 'to_mono', 'peak_db', 'read_audio', 'write_audio']
+__all__ = ['SAMPLE_RATE', 'MIN_SECONDS', 'SILENCE_DB', 'AudioError', 'AudioInfo', 'audio_info', 'to_mono', 'peak_db',
+           'read_audio', 'check_length', 'is_silent', 'write_audio']
 
 # %% ../nbs/01_audio.ipynb #2eece5ef
 SAMPLE_RATE = 16_000  # the rate every model in emoact works at
+MIN_SECONDS = 0.1     # the shortest audio emoact scores (see "Two rules" below)
+SILENCE_DB = -80.     # peak level (dBFS) below which audio counts as silent
 
 class AudioError(EmoactError):
     "An audio file that is missing, unreadable, empty or silent; the message names the file."
@@ -35,6 +38,7 @@ class AudioInfo:
 def audio_info(path:str|Path) -> AudioInfo:
     "Header information of the audio file at `path`; `AudioError` naming it if missing, unreadable or empty."
     path = Path(path)
+    if path.is_dir(): raise AudioError(f"{path}: is a folder, not an audio file")
     if not path.is_file(): raise AudioError(f"{path}: audio file not found")
     try: info = sf.info(str(path))
     except Exception as e: raise AudioError(f"{path}: cannot read audio header ({e})") from None
@@ -57,7 +61,7 @@ def read_audio(path:str|Path,
                start:float=0.,            # seconds from the beginning of the file
                duration:float|None=None,  # seconds to read (`None`: to the end)
                allow_silent:bool=False,   # return silent audio instead of raising
-               silence_db:float=-80.,     # peak level (dBFS) below which audio counts as silent
+               silence_db:float=SILENCE_DB,     # peak level (dBFS) below which audio counts as silent
               ) -> torch.Tensor:
     "Read `path` as a mono float32 tensor at `sr`, downmixing and resampling as needed."
     info = audio_info(path)
@@ -74,6 +78,17 @@ def read_audio(path:str|Path,
     wav = torch.from_numpy(np.ascontiguousarray(wav))
     if file_sr != sr: wav = AF.resample(wav, file_sr, sr)
     return wav
+
+# %% ../nbs/01_audio.ipynb #6f66afb2
+def check_length(info:AudioInfo, min_seconds:float=MIN_SECONDS) -> AudioInfo:
+    "`info` if its audio lasts at least `min_seconds`, else an `AudioError` naming the file."
+    if info.duration < min_seconds:
+        raise AudioError(f"{info.path}: {info.duration*1000:.0f} ms of audio is too short (emoact needs at least {min_seconds:g} s)")
+    return info
+
+def is_silent(wav, silence_db:float=SILENCE_DB) -> bool:
+    "Whether the peak level of `wav` is below `silence_db`."
+    return peak_db(wav.numpy() if isinstance(wav, torch.Tensor) else wav) < silence_db
 
 # %% ../nbs/01_audio.ipynb #1376ff47
 def write_audio(path:str|Path, wav, sr:int=SAMPLE_RATE, subtype:str='PCM_16'):

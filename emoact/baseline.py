@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.pipeline import make_pipeline
 from sklearn.metrics import roc_auc_score
-from .core import EmoactError, progress
+from .core import EmoactError, progress, atomic_write_text
 from .audio import SAMPLE_RATE, read_audio
 from .corpus import load_corpus
 from .features import FeatureCache
@@ -94,8 +94,8 @@ def train_baseline(data, run, split:str='official', emoact_cut:float=5., valid_s
                'train_seconds': round(time.time() - start, 1),
                valid_split: {**rep['valid'], **report_intervals(yv, pv, rep['valid']['threshold'], seed=seed)},
                test_split: {**rep['test'], **report_intervals(yt, pt, rep['test']['threshold'], seed=seed)}}
-    save_metrics(out, metrics)
     scaler, lr = clf[0], clf[1]
-    (out/'baseline.json').write_text(json.dumps({'features': EGeMAPS().names, 'mean': scaler.mean_.tolist(), 'scale': scaler.scale_.tolist(),
-                                                 'coef': lr.coef_[0].tolist(), 'intercept': float(lr.intercept_[0]), 'C': best_C}, indent=1))
+    atomic_write_text(out/'baseline.json', json.dumps({'features': EGeMAPS().names, 'mean': scaler.mean_.tolist(), 'scale': scaler.scale_.tolist(),
+                                                       'coef': lr.coef_[0].tolist(), 'intercept': float(lr.intercept_[0]), 'C': best_C}, indent=1))
+    save_metrics(out, metrics)                       # last: a baseline folder with metrics.json is finished
     return metrics

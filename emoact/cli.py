@@ -22,19 +22,25 @@ def top_parser() -> tuple:
     return p, p.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
 # %% ../nbs/30_cli.ipynb #3f56bee0
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    "Warnings as one `emoact: warning: ...` line on stderr, without the source line Python adds."
+    print(f"emoact: warning: {message}", file=sys.stderr)
+
 def main(argv:list|None=None, # arguments (default: the command line's)
          parser:argparse.ArgumentParser|None=None, # the parser (default: `build_parser()`, all commands)
         ) -> int:
     "Entry point of the `emoact` console script; returns the exit status."
     args = (parser or build_parser()).parse_args(argv)
     from emoact.core import EmoactError      # after parsing: `--help` and usage errors never load PyTorch
-    try: args.func(args)
-    except EmoactError as e:
-        print(f"emoact: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("emoact: interrupted", file=sys.stderr)
-        return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try: args.func(args)
+        except (EmoactError, OSError) as e:    # user mistakes, and files that cannot be written (permissions, full disk)
+            print(f"emoact: error: {' '.join(str(e).split())}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("emoact: interrupted", file=sys.stderr)
+            return 130
     return 0
 
 def console():
@@ -131,7 +137,8 @@ def add_train(sub):
     t.add_argument('--seed', type=int, help="random seed of the split, initialisation and batches")
     t.add_argument('--config', help="start from a saved configuration (config.json of a run, or a .yaml)")
     _add_set(t, "any other TrainingConfig field, e.g. precision=fp32 model_options='{\"size\": \"tiny\"}'")
-    t.add_argument('--resume', action='store_true', help="continue the run in OUT from its last checkpoint")
+    t.add_argument('--resume', action='store_true', help="continue the run in OUT (unfinished, or finished with more --epochs) from its last checkpoint")
+    t.add_argument('--overwrite', action='store_true', help="replace the run in OUT: its folder is emptied first")
     t.set_defaults(func=cmd_train)
 
 # %% ../nbs/30_cli.ipynb #8713cadd
@@ -148,7 +155,7 @@ def cmd_train(args):
     flags = {k: v for k, v in dict(data=args.data, model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                                    lr=args.lr, split=args.split, device=args.device, seed=args.seed).items() if v is not None}
     cfg = cfg.update(**flags).override(args.set)
-    m = train(cfg, args.out, resume=args.resume)
+    m = train(cfg, args.out, resume=args.resume, overwrite=args.overwrite)
     if os.environ.get('RANK', '0') != '0': return          # under torchrun only rank 0 reports
     for split, rep in m.items():
         if isinstance(rep, dict): print(f"{split:>6}: {_report(rep)}")
@@ -182,17 +189,23 @@ def cmd_evaluate(args):
 def add_predict(sub):
     "Add `emoact predict` to the subcommands `sub`."
     pr = sub.add_parser('predict', help="score audio files with a trained run",
-                        description="Probability of high activation for each audio file (EmoAct for regression runs).")
+                        description="Probability of high activation for each audio file (EmoAct for regression runs). Files "
+                                    "shorter than 0.1 s are an error; silent files (peak below -80 dBFS) get an empty score "
+                                    "and a warning.")
     _add_run(pr)
     pr.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files (wav, flac, ogg, mp3)")
-    pr.add_argument('--out', default='preds.csv', help="CSV to write (default: preds.csv)")
+    pr.add_argument('--out', default='preds.csv', help="CSV to write, its folder created if needed (default: preds.csv)")
     pr.set_defaults(func=cmd_predict)
 
 def cmd_predict(args):
     "Score audio files with a trained run; one CSV row per file."
+    from emoact.core import EmoactError, atomic_write_text
     from emoact.runs import predict_files
+    out = Path(args.out)
+    if out.is_dir(): raise EmoactError(f"--out {out}: is a folder; give a .csv file to write")
     preds = predict_files(args.run, args.audio)
-    preds.to_csv(args.out, index=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, preds.to_csv(index=False))
     print(preds.to_string(index=False, max_colwidth=60) if len(preds) <= 20 else f"{len(preds)} files scored")
     print(f"wrote {args.out}")
 

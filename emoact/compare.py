@@ -5,14 +5,16 @@
 # %% ../nbs/23_compare.ipynb #402f02fb
 from __future__ import annotations
 import json
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from safetensors import safe_open
-from .core import EmoactError
+from .core import EmoactError, atomic_path, atomic_write_text
 from .metrics import bootstrap_at_threshold, plot_roc
 from .config import TrainingConfig
+from .runs import run_state
 from .experiment import train
 from .baseline import train_baseline
 
@@ -100,11 +102,15 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
     runs = {}
     for m, cfg in cfgs.items():
         run = out/m
-        if (run/'metrics.json').is_file() and (run/'config.json').is_file() and TrainingConfig.load(run/'config.json') == cfg:
+        state = run_state(run)
+        if state == 'finished':
+            old, new = TrainingConfig.load(run/'config.json'), cfg.resolved()
+            diff = [k for k in asdict(new) if getattr(old, k) != getattr(new, k)]
+            if diff: raise EmoactError(f"{run}: holds a finished run with other settings ({', '.join(diff)}); choose another --out, or delete {run}")
             print(f"{m}: finished run found in {run}, reusing it")
         else:
-            print(f"{m}: training ({cfg.epochs} epochs) into {run}")
-            train(cfg, run, resume=(run/'checkpoints').exists(), show_progress=show_progress)
+            print(f"{m}: {'resuming the unfinished run' if state == 'unfinished' else 'training'} ({cfg.epochs} epochs) in {run}")
+            train(cfg, run, resume=state == 'unfinished', show_progress=show_progress)
         runs[LABELS.get(m, m)] = run
     if baseline:
         run = out/BASELINE
@@ -117,13 +123,15 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
             train_baseline(run=run, cache_dir=base.cache_dir, show_progress=show_progress, **args)
         runs[LABELS[BASELINE]] = run
     table = results_table(runs, seed=base.seed)
-    table.to_csv(out/'results.csv', index=False)
-    (out/'results.md').write_text(results_markdown(table))
+    atomic_write_text(out/'results.csv', table.to_csv(index=False))
+    atomic_write_text(out/'results.md', results_markdown(table))
     preds = {}
     for name, run in runs.items():
         p = pd.read_csv(Path(run)/'predictions.csv')
         p = p[p.split == table.split.iloc[0]]
         preds[name] = (p.target.to_numpy(), p.score.to_numpy())
     ax = plot_roc(preds); ax.figure.set_size_inches(5, 4); ax.set_title(f"ROC on {table.split.iloc[0]} ({table.n.iloc[0]} clips)")
-    ax.figure.tight_layout(); ax.figure.savefig(out/'roc.png', dpi=120); plt.close(ax.figure)
+    ax.figure.tight_layout()
+    with atomic_path(out/'roc.png') as tmp_png: ax.figure.savefig(tmp_png, dpi=120)
+    plt.close(ax.figure)
     return table

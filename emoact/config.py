@@ -132,6 +132,13 @@ def upgrade(d:dict) -> dict:
     if 'model_options' in d: d['model_options'] = opts
     return d
 
+# %% ../nbs/18_config.ipynb #2fe25080
+@patch
+def resolved(self:TrainingConfig) -> TrainingConfig:
+    "A copy whose `data` and `cache_dir` are absolute paths (as `train` stores them)."
+    absolute = lambda p: None if p is None else str(Path(p).expanduser().absolute())
+    return self.update(data=absolute(self.data), cache_dir=absolute(self.cache_dir))
+
 # %% ../nbs/18_config.ipynb #b8d03172
 @patch
 def save(self:TrainingConfig, path):
@@ -144,11 +151,13 @@ def save(self:TrainingConfig, path):
 def load(cls:TrainingConfig, path) -> TrainingConfig:
     "Read a configuration written by `save`, JSON or YAML (unknown keys are errors)."
     path = Path(path)
-    try:
-        if path.suffix in ('.yaml', '.yml'):
-            d = yaml.safe_load(path.read_text())
-        else: d = json.loads(path.read_text())
-    except Exception as e: raise EmoactError(f"{path}: cannot read the configuration ({e})") from None
+    if path.is_dir() and (path/'config.json').is_file(): path = path/'config.json'     # a run folder
+    if not path.is_file(): raise EmoactError(f"{path}: configuration file not found")
+    try: d = yaml.safe_load(path.read_text()) if path.suffix in ('.yaml', '.yml') else json.loads(path.read_text())
+    except yaml.MarkedYAMLError as e:
+        m = e.problem_mark
+        raise EmoactError(f"{path}: not valid YAML at line {m.line+1}, column {m.column+1}: {e.problem}") from None
+    except Exception as e: raise EmoactError(f"{path}: cannot read the configuration ({' '.join(str(e).split())})") from None
     if not isinstance(d, dict): raise EmoactError(f"{path}: a configuration is a mapping of options, got {type(d).__name__}")
     try: return cls().update(**upgrade(d))
     except EmoactError as e: raise EmoactError(f"{path}: {e}") from None

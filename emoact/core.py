@@ -5,14 +5,15 @@
 # %% ../nbs/00_core.ipynb #3289034b
 from __future__ import annotations
 from pathlib import Path
-import os, random, hashlib, importlib.util
+import os, random, hashlib, contextlib, importlib.util
 import numpy as np
 import torch
 from torch import nn
 from safetensors.torch import save_file, load_file
 
 # %% auto #0
-__all__ = ['EmoactError', 'set_seed', 'rng_for', 'get_device', 'progress', 'atomic_write_text', 'save_weights', 'load_weights']
+__all__ = ['EmoactError', 'set_seed', 'rng_for', 'get_device', 'progress', 'atomic_write_text', 'atomic_path', 'save_weights',
+           'file_digest', 'load_weights']
 
 # %% ../nbs/00_core.ipynb #6994b0c0
 class EmoactError(Exception):
@@ -56,21 +57,33 @@ def progress(iterable=None, total:int=None, desc:str=None, disable:bool=None, **
     return tqdm(iterable, total=total, desc=desc, disable=disable, dynamic_ncols=True, **kwargs)
 
 # %% ../nbs/00_core.ipynb #0e151dbd
-def _temp_beside(path:Path) -> Path: return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _temp_beside(path:Path) -> Path: return path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")   # same suffix: savefig, ONNX
 
 def atomic_write_text(path:str|Path, text:str):
     "Write `text` to `path` through a temporary file and a rename, so a reader never sees half a file."
+    with atomic_path(path) as tmp_file: tmp_file.write_text(text)
+
+@contextlib.contextmanager
+def atomic_path(path:str|Path):
+    "Yield a temporary path beside `path` to write to; renamed to `path` if the block succeeds, removed if it fails."
     path = Path(path)
     tmp_file = _temp_beside(path)
-    tmp_file.write_text(text); os.replace(tmp_file, path)
+    try:
+        yield tmp_file
+        os.replace(tmp_file, path)
+    finally: tmp_file.unlink(missing_ok=True)
 
 # %% ../nbs/00_core.ipynb #7b73c4f9
 def save_weights(model:nn.Module, path:str|Path):
     "Write `model`'s state dict to the safetensors file `path` (atomically)."
-    path = Path(path)
-    tmp_file = _temp_beside(path)
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp_file))
-    os.replace(tmp_file, path)
+    with atomic_path(path) as tmp_file: save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp_file))
+
+def file_digest(path:str|Path) -> str:
+    "The SHA-256 of the file at `path` (hex), read in 1 MiB blocks."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
 
 def load_weights(model:nn.Module, path:str|Path):
     "Load safetensors weights into `model`, with errors naming the file and the mismatched tensors."

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import EmoactError, progress
-from .audio import audio_info, read_audio, AudioError, SAMPLE_RATE
+from .audio import audio_info, read_audio, AudioError, SAMPLE_RATE, MIN_SECONDS
 
 # %% auto #0
 __all__ = ['STD_COLUMNS', 'UNKNOWN_SPEAKER', 'MSP_COLUMNS', 'MSP_SPLITS', 'MSP_LABEL_FILES', 'MSP_AUDIO_DIRS', 'DURATION_CACHE',
@@ -54,15 +54,16 @@ class _Problems:
 
     def handle(self, df:pd.DataFrame, bad:str, show:int=5) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Raise on problems (`bad='raise'`) or drop their rows with a counted warning (`bad='drop'`)."
-        probs = self.frame()
+        probs = self.frame().sort_values('row', kind='stable').reset_index(drop=True)
         if not len(probs): return df, probs
         counts = '; '.join(f"{n} {reason}" for reason, n in probs.reason.value_counts().items())
+        rows = probs.groupby('row', sort=True).agg(file=('file', 'first'), reason=('reason', '; '.join))   # a row's problems together
         if bad == 'raise':
-            first = '; '.join(f"row {r} ({f}): {why}" for r, f, why in probs.head(show).itertuples(index=False))
-            more = f" (and {len(probs)-show} more)" if len(probs) > show else ''
-            raise EmoactError(f"{self.source}: {len(probs)} bad row(s) [{counts}]: {first}{more}. "
+            first = '; '.join(f"row {r} ({f}): {why}" for r, f, why in rows.head(show).itertuples())
+            more = f" (and {len(rows)-show} more)" if len(rows) > show else ''
+            raise EmoactError(f"{self.source}: {len(rows)} bad row(s) [{counts}]: {first}{more}. "
                               "Fix them, or pass bad='drop' (--bad drop) to drop and count them")
-        warnings.warn(f"{self.source}: dropped {probs.row.nunique()} row(s): {counts}; see Corpus.dropped")
+        warnings.warn(f"{self.source}: dropped {len(rows)} row(s): {counts}; see Corpus.dropped")
         return df[~df.row.isin(probs.row)].reset_index(drop=True), probs
 
 def _check_bad(bad):
@@ -129,7 +130,8 @@ def _header(path):
 def read_durations(paths:list, cache_file:str|Path|None=None, n_threads:int=8, show_progress:bool=True) -> pd.DataFrame:
     "Header info (sample_rate, num_frames, channels, duration, error) of each path, using and updating `cache_file`."
     paths = [str(p) for p in paths]
-    stats = pd.DataFrame([_stat(p) for p in paths], columns=['size', 'mtime_ns'], index=paths)
+    unique = list(dict.fromkeys(paths))              # a path listed twice is read once (and reported by the loaders)
+    stats = pd.DataFrame([_stat(p) for p in unique], columns=['size', 'mtime_ns'], index=unique)
     cols = ['sample_rate', 'num_frames', 'channels', 'error']
     known = pd.DataFrame(columns=['size', 'mtime_ns'] + cols)
     if cache_file is not None and Path(cache_file).is_file():
@@ -139,20 +141,20 @@ def read_durations(paths:list, cache_file:str|Path|None=None, n_threads:int=8, s
     hit = stats.index.isin(known.index)
     hit[hit] = ((known.loc[stats.index[hit], ['size', 'mtime_ns']].values == stats[hit].values).all(1)
                 & (known.loc[stats.index[hit], 'error'].values == ''))
-    todo = [p for p, h in zip(paths, hit) if not h]
+    todo = [p for p, h in zip(unique, hit) if not h]
     with ThreadPoolExecutor(n_threads) as ex:
         fresh = list(progress(ex.map(_header, todo), total=len(todo), desc='reading audio headers',
                               disable=None if show_progress and todo else True))
     res = known.loc[stats.index[hit], cols].copy()
     if todo: res = pd.concat([res, pd.DataFrame(fresh, columns=cols, index=todo)])
-    res = stats.join(res.loc[paths].astype({'sample_rate': int, 'num_frames': int, 'channels': int}))
+    res = stats.join(res.loc[unique].astype({'sample_rate': int, 'num_frames': int, 'channels': int}))
     res.index.name = 'path'
     if cache_file is not None and todo:
         tmp_file = Path(str(cache_file) + f'.tmp{os.getpid()}')
         res[res.error == ''].to_csv(tmp_file)
         os.replace(tmp_file, cache_file)    # atomic: a killed run never leaves half a cache
     res['duration'] = np.where(res.sample_rate > 0, res.num_frames / res.sample_rate.clip(lower=1), 0.)
-    return res
+    return res.loc[paths]                             # one row per path given
 
 # %% ../nbs/02_corpus.ipynb #ac287931
 def _decode_problem(path):
@@ -255,6 +257,9 @@ def _finish(df, source, cache, problems, bad, split, max_per_speaker, seed, vali
     for col in ['duration', 'sample_rate', 'channels']: df[col] = heads[col].values
     err = heads.error.values != ''
     problems.add(df.row[err], df.path[err], heads.error.values[err])
+    short = ~err & (df.duration.to_numpy() < MIN_SECONDS)
+    problems.add(df.row[short], df.path[short], [f"{d*1000:.0f} ms of audio is too short (emoact needs at least {MIN_SECONDS:g} s)"
+                                                 for d in df.duration[short]])
     if decode:
         found = np.array(scan_audio(df.path[~err], show_progress=show_progress), dtype=object)
         probs = found != ''
@@ -298,7 +303,7 @@ def load_manifest(csv:str|Path, emoact_cut:float=5., split:str='official', valid
     _check_bad(bad); _check_split(split)
     csv = Path(csv)
     if not csv.is_file(): raise EmoactError(f"{csv}: manifest file not found")
-    try: raw = pd.read_csv(csv, dtype=str, keep_default_na=False, skipinitialspace=True)
+    try: raw = pd.read_csv(csv, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
     except Exception as e: raise EmoactError(f"{csv}: cannot read manifest CSV ({e})") from None
     raw.columns = raw.columns.str.strip().str.lower()
     if 'path' not in raw.columns or not {'emo_act', 'label'} & set(raw.columns):
@@ -306,15 +311,17 @@ def load_manifest(csv:str|Path, emoact_cut:float=5., split:str='official', valid
                           f"(found: {', '.join(raw.columns)})")
     if split == 'official' and 'split' not in raw.columns:
         raise EmoactError(f"{csv}: no 'split' column; add one (train/valid/test) or use split='speaker'")
-    raw['row'] = np.arange(len(raw)) + 2
+    raw['row'] = np.arange(len(raw)) + 2                # the line of the file, blank lines counted
+    raw = raw[(raw.drop(columns='row') != '').any(axis=1)].reset_index(drop=True)     # then blank lines dropped
     raw['FileName'] = raw.path
+    raw['abspath'] = [os.path.normpath(p if Path(p).is_absolute() else (csv.parent/p).absolute()) for p in raw.path]
     probs = _Problems(csv)
-    dup = raw.path.duplicated(keep=False)
+    dup = raw.abspath.duplicated(keep=False)             # the same file, however it is spelt
     probs.add(raw.row[dup], raw.path[dup], "path listed more than once")
     df = pd.DataFrame({'id': [Path(p).stem for p in raw.path], 'row': raw.row,
-                       'path': [str(p if Path(p).is_absolute() else (csv.parent/p).absolute()) for p in raw.path],
-                       'speaker': raw.get('speaker', pd.Series(UNKNOWN_SPEAKER, index=raw.index)).replace('', UNKNOWN_SPEAKER),
-                       'gender': raw.get('gender', pd.Series('', index=raw.index)), 'emo_class': ''})
+                       'path': raw.abspath,
+                       'speaker': raw.get('speaker', pd.Series(UNKNOWN_SPEAKER, index=raw.index)).str.strip().replace('', UNKNOWN_SPEAKER),
+                       'gender': raw.get('gender', pd.Series('', index=raw.index)).str.strip(), 'emo_class': ''})
     if 'split' in raw.columns:
         df['split'] = raw.split.str.strip().str.lower().map(MANIFEST_SPLITS)
         probs.add(raw.row[df.split.isna()], raw.path[df.split.isna()], f"unknown split (known: {', '.join(MANIFEST_SPLITS)})")

@@ -154,7 +154,7 @@ def _split_to_replicas(self:BucketBatchSampler, batches) -> list:
     batches = list(batches)
     while len(batches) % self.num_replicas:
         sizes, longest, _ = _batch_stats(batches, self.lengths)
-        if sizes.max() < 2: return batches + [batches[i] for i in range((-len(batches)) % self.num_replicas)]
+        if sizes.max() < 2: return batches + [batches[i % len(batches)] for i in range((-len(batches)) % self.num_replicas)]   # cycle: fewer items than ranks
         k = np.lexsort((longest, -sizes))[0]              # the largest batch, of the shortest items among those
         half = len(batches[k])//2
         batches[k:k+1] = [batches[k][:half], batches[k][half:]]

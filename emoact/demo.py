@@ -8,7 +8,7 @@ import json, shutil, time
 from pathlib import Path
 import pandas as pd
 from . import __version__
-from .core import EmoactError
+from .core import EmoactError, atomic_write_text
 from .synth import synth_corpus
 from .compare import compare, results_markdown
 from .detect import long_recording, match_segments, save_detection, detect
@@ -71,7 +71,7 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
     rec = out/'long-recording.wav'
     truth = long_recording(rec, n_stretches=n_stretches, seed=seed + 1000)
     print(f"[3/4] detecting activated stretches in a generated {truth.end.iloc[-1]:.0f} s recording of a new speaker", flush=True)
-    truth.to_csv(out/'long-recording.truth.csv', index=False)
+    atomic_write_text(out/'long-recording.truth.csv', truth.to_csv(index=False))
     det = detect(out/'runs'/models[0], rec, show_progress=show_progress)
     save_detection(det, out/'detect', truth=truth)
     match = match_segments(det.segments, truth[truth.active], det.duration)
@@ -84,7 +84,7 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
     times['total'] = time.time() - t0
     result = {'n_clips': n_clips, 'seed': seed, 'models': models, 'seconds': {k: round(v, 1) for k, v in times.items()},
               'results': table.to_dict('records'), 'detect': {**det.summary(), **match}}
-    (out/'demo.json').write_text(json.dumps(result, indent=1, default=float))
+    atomic_write_text(out/'demo.json', json.dumps(result, indent=1, default=float))
     print(f"[4/4] done in {times['total']/60:.1f} min. Files written under {out}:")
     for p, what in _demo_files(out, corpus_dir, rec, models, baseline): print(f"  {str(p):<40} {what}")
     return result

@@ -4,15 +4,15 @@
 
 # %% ../nbs/21_detect.ipynb #c72b7766
 from __future__ import annotations
-import json, math, time
+import json, math, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from .core import EmoactError, get_device, progress, rng_for
-from .audio import SAMPLE_RATE, audio_info, read_audio, write_audio
+from .core import EmoactError, get_device, progress, rng_for, atomic_path, atomic_write_text
+from .audio import SAMPLE_RATE, SILENCE_DB, audio_info, check_length, read_audio, write_audio
 from .synth import synth_clip, random_speaker, random_channel
 from .features import FeatureCache, Normalizer, Standardised, HybridInputs
 from .data import pad_collate
@@ -71,15 +71,18 @@ def window_inputs(tfm, waves:torch.Tensor) -> list:
 
 # %% ../nbs/21_detect.ipynb #b81b3c7c
 def activation_curve(starts, scores, window:float, duration:float, res:float=0.1) -> pd.DataFrame:
-    "Mean score of the windows covering each `res`-second step of the file: columns `time` (step centre), `score`."
+    "Mean score of the windows covering each `res`-second step of the file: columns `time` (step centre), `score` (NaN where no scored window covers it)."
+    scores = np.asarray(scores, dtype=float)
+    scored = np.isfinite(scores)                 # silent windows carry NaN: they neither count nor dilute
     n = max(1, int(math.ceil(duration / res - 1e-9)))
-    a = np.clip(np.floor(np.asarray(starts) / res + 1e-9).astype(int), 0, n - 1)
-    b = np.clip(np.ceil((np.asarray(starts) + window) / res - 1e-9).astype(int), a + 1, n)
+    a = np.clip(np.floor(np.asarray(starts) / res + 1e-9).astype(int), 0, n - 1)[scored]
+    b = np.clip(np.ceil((np.asarray(starts) + window) / res - 1e-9).astype(int), 1, n)[scored]
+    b = np.maximum(b, a + 1)
     acc, cnt = np.zeros(n + 1), np.zeros(n + 1)
-    np.add.at(acc, a, scores); np.add.at(acc, b, -np.asarray(scores, dtype=float))
+    np.add.at(acc, a, scores[scored]); np.add.at(acc, b, -scores[scored])
     np.add.at(cnt, a, 1); np.add.at(cnt, b, -1)
-    acc, cnt = np.cumsum(acc)[:n], np.cumsum(cnt)[:n]
-    return pd.DataFrame({'time': (np.arange(n) + 0.5) * res, 'score': acc / np.maximum(cnt, 1)})
+    acc, cnt = np.cumsum(acc)[:n], np.round(np.cumsum(cnt)[:n])
+    return pd.DataFrame({'time': (np.arange(n) + 0.5) * res, 'score': np.where(cnt > 0, acc / np.maximum(cnt, 1), np.nan)})
 
 # %% ../nbs/21_detect.ipynb #3ca73171
 def find_segments(curve:pd.DataFrame, threshold:float,
@@ -98,8 +101,9 @@ def find_segments(curve:pd.DataFrame, threshold:float,
         if merged and (a - merged[-1][1]) * res < min_gap: merged[-1][1] = b
         else: merged.append([a, b])
     end = t[-1] + res / 2 if duration is None else duration
-    rows = [(a * res, min(b * res, end), float(s[a:b].mean()), float(s[a:b].max()))
-            for a, b in merged if (b - a) * res >= min_duration - 1e-9]
+    spans = [(a, b, a * res, min(b * res, end)) for a, b in merged]    # cut at the file's end, then measured
+    rows = [(start, stop, float(np.nanmean(s[a:b])), float(np.nanmax(s[a:b]))) for a, b, start, stop in spans
+            if stop - start >= min_duration - 1e-9 and round(stop, 3) > round(start, 3)]
     return pd.DataFrame(rows, columns=['start', 'end', 'score', 'peak']).round({'start': 3, 'end': 3})
 
 # %% ../nbs/21_detect.ipynb #cf5ce3ee
@@ -147,7 +151,8 @@ class Detection:
         "One row of a summary table: length, segments, active time and share, threshold, wall time, real-time factor."
         return {'file': self.file, 'duration': round(self.duration, 2), 'segments': len(self.segments),
                 'active_seconds': round(self.active_seconds, 2), 'active_share': round(self.active_seconds / self.duration, 4),
-                'threshold': round(self.threshold, 4), 'seconds': round(self.seconds, 3), 'rtf': round(self.rtf, 1)}
+                'threshold': round(self.threshold, 4), 'silent_windows': int(self.windows.score.isna().sum()),
+                'seconds': round(self.seconds, 3), 'rtf': round(self.rtf, 1)}
 
     def __repr__(self):
         return (f"Detection({Path(self.file).name}: {self.duration:.1f} s, {len(self.segments)} active segment(s), "
@@ -196,8 +201,7 @@ def detect(run,                          # a run folder, or a `(cfg, model, tfm)
     dev = get_device(device)
     model = model.to(dev).eval()
     batch_size = batch_size or (8 if dev.type == 'cpu' else 64)
-    info = audio_info(path)
-    if info.duration < 0.1: raise EmoactError(f"{path}: {info.duration*1000:.0f} ms of audio is too short to score (at least 0.1 s)")
+    info = check_length(audio_info(path))     # emoact.audio's rule: at least 0.1 s
     start_time = time.time()                  # the real-time factor counts reading, features, model and merging
     starts_all = window_starts(info.duration, window, hop)
     scores, env = [], []
@@ -211,10 +215,13 @@ def detect(run,                          # a run folder, or a `(cfg, model, tfm)
                 batch = to_device(pad_collate(window_inputs(tfm, waves[i:i+batch_size])), dev)
                 with torch.autocast(dev.type, dtype=torch.float16, enabled=dev.type == 'cuda'):
                     out = model(batch).float()
-                scores.append((out.sigmoid() if cfg.task == 'binary' else out).cpu().numpy())
+                s = (out.sigmoid() if cfg.task == 'binary' else out).cpu().numpy()
+                quiet = waves[i:i+batch_size].abs().amax(1).numpy() < 10 ** (SILENCE_DB / 20)
+                scores.append(np.where(quiet, np.nan, s))              # silent windows are not scored
                 bar.update(len(out))
     bar.close()
     scores = np.concatenate(scores)
+    if np.isnan(scores).all(): warnings.warn(f"{path}: audio is silent (peak below {SILENCE_DB:g} dBFS): not scored, no segments")
     win = min(window, info.duration)
     windows = pd.DataFrame({'start': starts_all, 'end': starts_all + win, 'score': scores}).round({'start': 3, 'end': 3})
     curve = activation_curve(starts_all, scores, win, info.duration, res)
@@ -273,15 +280,17 @@ def plot_timeline(det:Detection, truth=None, ax=None, figsize=(11, 4.2)):
 
 # %% ../nbs/21_detect.ipynb #17e10485
 def save_detection(det:Detection, out, name:str|None=None, truth=None) -> list:
-    "Write `det`'s segments (CSV and JSON), window scores and timeline into the folder `out`; returns the paths."
+    "Write `det`'s segments (CSV and JSON), window scores and timeline into the folder `out` (each file atomically); returns the paths."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     name = name or Path(det.file).stem
     paths = [out/f'{name}.segments.csv', out/f'{name}.segments.json', out/f'{name}.windows.csv', out/f'{name}.png']
-    det.segments.to_csv(paths[0], index=False)
-    paths[1].write_text(json.dumps({**det.summary(), 'window': det.window, 'hop': det.hop,
-                                    'segments': det.segments.to_dict('records')}, indent=1))
-    det.windows.to_csv(paths[2], index=False)
-    fig = plot_timeline(det, truth); fig.savefig(paths[3], dpi=110); plt.close(fig)
+    atomic_write_text(paths[0], det.segments.to_csv(index=False))
+    atomic_write_text(paths[1], json.dumps({**det.summary(), 'window': det.window, 'hop': det.hop,
+                                            'segments': det.segments.to_dict('records')}, indent=1))
+    atomic_write_text(paths[2], det.windows.to_csv(index=False))
+    fig = plot_timeline(det, truth)
+    with atomic_path(paths[3]) as tmp_png: fig.savefig(tmp_png, dpi=110)
+    plt.close(fig)
     return paths
 
 Detection.save = save_detection
@@ -291,7 +300,7 @@ def detect_files(run, files:list, out, show_progress:bool|None=None, **kwargs) -
     loaded = load_run(run)
     thr = kwargs.pop('threshold', None)
     if thr is None: thr = _threshold(run, loaded[0])
-    for f in files: audio_info(f)                     # every file checked before any work
+    for f in files: check_length(audio_info(f))       # every file checked before any work
     names, rows = {}, []
     for f in progress(files, desc='files', disable=None if show_progress is not False and len(files) > 1 else True):
         stem = Path(f).stem
@@ -302,5 +311,5 @@ def detect_files(run, files:list, out, show_progress:bool|None=None, **kwargs) -
         rows.append({**det.summary(), 'name': name})
     summary = pd.DataFrame(rows)
     Path(out).mkdir(parents=True, exist_ok=True)
-    summary.to_csv(Path(out)/'summary.csv', index=False)
+    atomic_write_text(Path(out)/'summary.csv', summary.to_csv(index=False))
     return summary

@@ -4,11 +4,11 @@
 
 # %% ../nbs/20_experiment.ipynb #302fe6fe
 from __future__ import annotations
-import functools, json, time
+import functools, json
 from pathlib import Path
 import torch
 import torch.distributed as dist
-from .core import EmoactError, set_seed, save_weights, load_weights
+from .core import EmoactError, set_seed, get_device, save_weights, load_weights
 from .data import ClipDataset, bucket_loader, eval_loader
 from .metrics import weighted_bce, CCCLoss
 from .learner import Learner
@@ -17,7 +17,8 @@ from .callbacks import (MixedPrecision, GradientAccumulation, GradientClip, Sche
 from .distributed import setup_distributed, DistributedTrainer, all_gather_cat
 from .models import get_model
 from .config import TrainingConfig
-from .runs import run_splits, run_corpus, run_transform, batch_options, evaluate, save_metrics, check_run_folder
+from .runs import (run_splits, run_corpus, run_transform, batch_options, evaluate, save_metrics, check_run_folder,
+                         start_run_folder, finish_run)
 
 # %% auto #0
 __all__ = ['training_callbacks', 'train']
@@ -44,23 +45,27 @@ def training_callbacks(cfg:TrainingConfig, out:Path, tfm, resume:bool=False, dis
     return cbs
 
 # %% ../nbs/20_experiment.ipynb #4c473c19
-def train(cfg:TrainingConfig, out, resume:bool=False, show_progress:bool|None=None) -> dict:
+def train(cfg:TrainingConfig, out,
+          resume:bool=False,       # continue the (unfinished or finished) run in `out` from its last checkpoint
+          overwrite:bool=False,    # replace the run in `out` (its folder is emptied)
+          show_progress:bool|None=None) -> dict:
     "Train and evaluate the run described by `cfg` into the folder `out`; returns its metrics. Under `torchrun`, one process per GPU (DDP)."
     rank, world, local = setup_distributed('gloo' if cfg.device == 'cpu' else None)
     main = rank == 0
-    opt_func = _optimizer(cfg.optimizer)                 # checked before anything is written
-    out = check_run_folder(cfg, out, resume)
+    cfg = cfg.resolved()                                 # config.json means the same from any working directory
+    opt_func = _optimizer(cfg.optimizer)
+    out = check_run_folder(cfg, out, resume, overwrite)  # everything is checked before a byte is written
     device = cfg.device
     if world > 1:
         if cfg.device not in ('auto', 'cuda', 'cpu'): raise EmoactError(f"device={cfg.device!r}: under torchrun use auto (each process takes its LOCAL_RANK GPU) or cpu")
         device = f'cuda:{local}' if torch.cuda.is_available() and cfg.device != 'cpu' else 'cpu'
-        dist.barrier()                                   # every rank has checked the folder before rank 0 writes to it
-    if main:
-        out.mkdir(parents=True, exist_ok=True)
-        cfg.save(out/'config.json')                      # the user's settings (device 'auto', not this process's GPU)
-    set_seed(cfg.seed)
+    else: get_device(device)                             # a missing GPU fails here, not after the corpus is read
     corpus = run_corpus(cfg, show_progress is not False and main)
-    (train_df, valid_df, test_df), test_name = run_splits(cfg, corpus)
+    (train_df, valid_df, test_df), test_name = run_splits(cfg, corpus)   # both classes in every split of a binary run
+    if world > 1: dist.barrier()                         # every rank has checked before rank 0 changes the folder
+    if main: start_run_folder(cfg, out, resume, overwrite)   # config.json: the user's settings (device 'auto', not this GPU)
+    if world > 1: dist.barrier()
+    set_seed(cfg.seed)
     model = get_model(cfg.model, **cfg.model_options)
     tfm = run_transform(cfg, model, train_df, out if main else None)    # other ranks fit the same statistics, write nothing
     target = 'label' if cfg.task == 'binary' else 'emo_act'
@@ -72,17 +77,17 @@ def train(cfg:TrainingConfig, out, resume:bool=False, show_progress:bool|None=No
     cbs = training_callbacks(cfg, out, tfm, resume, distributed=world > 1)
     learn = Learner(model, train_dl, eval_dls[cfg.valid_split], loss_func=loss, opt_func=opt_func, lr=cfg.lr, wd=cfg.wd,
                     task=cfg.task, cbs=cbs, device=device, show_progress=show_progress)
-    start = time.time()
     learn.fit(cfg.epochs)
-    seconds = time.time() - start
     if world > 1: dist.barrier()                         # rank 0 has written the last checkpoint
     best = json.loads((out/'checkpoints'/'best.json').read_text())
     load_weights(model, out/'checkpoints'/best['folder']/'model.safetensors')
     if world > 1: learn.gather = all_gather_cat                   # every rank scores its shard; metrics over all of them
     metrics = evaluate(learn, eval_dls, cfg.task, cfg.seed, out if main else None)
+    seconds = sum(r['seconds'] for r in learn.recorder.rows)    # every epoch's, those before a resume too
     metrics = {'best_epoch': best['epoch'], 'train_seconds': round(seconds, 1), 'skipped_steps': learn.skipped_steps,
                'processes': world, **metrics}
     if main:
         save_weights(model, out/'model.safetensors')
         save_metrics(out, metrics)
+        finish_run(out)                                  # run.json, last: the run is finished
     return metrics

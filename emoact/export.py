@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from .core import EmoactError
+from .core import EmoactError, atomic_path, atomic_write_text
 from .audio import SAMPLE_RATE
 from .features import FeatureCache, LogMel, Standardised
 from .runs import load_run
@@ -75,27 +75,28 @@ def export_onnx(run,                       # run folder
     dyn = torch.export.Dim.DYNAMIC     # named Dims with ranges trip a guard the solver cannot prove (1 % (frames+1) != 0)
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.time()
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        import contextlib, io
-        sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
-        with sink:
-            torch.onnx.export(wm, example, str(out), input_names=['wave', 'lengths'], output_names=['score'],
-                              dynamic_shapes={'wave': {0: dyn, 1: dyn}, 'lengths': {0: dyn}},
-                              opset_version=opset, dynamo=True)
-    info = {'onnx': str(out), 'model': cfg.model, 'task': cfg.task, 'seconds': round(time.time() - start, 1),
-            'megabytes': round(out.stat().st_size / 2**20, 2), 'sample_rate': SAMPLE_RATE}
-    import onnxruntime as ort
-    shapes = [i.shape for i in ort.InferenceSession(str(out), providers=['CPUExecutionProvider']).get_inputs()]
-    if any(isinstance(d, int) for shape in shapes for d in shape):
-        raise EmoactError(f"{out}: the exported graph has fixed input sizes {shapes}; dynamic batch and length were lost")
-    if check:
-        diff = check_onnx(out, wm)
-        info['max_abs_diff'] = diff
-        if not diff <= atol: raise EmoactError(f"{out}: onnxruntime differs from PyTorch by {diff:.2e} > {atol:.0e}")
+    with atomic_path(out) as tmp_file:               # a failed export or check leaves no .onnx behind
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            import contextlib, io
+            sink = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(io.StringIO())
+            with sink:
+                torch.onnx.export(wm, example, str(tmp_file), input_names=['wave', 'lengths'], output_names=['score'],
+                                  dynamic_shapes={'wave': {0: dyn, 1: dyn}, 'lengths': {0: dyn}},
+                                  opset_version=opset, dynamo=True, external_data=False)
+        info = {'onnx': str(out), 'model': cfg.model, 'task': cfg.task, 'seconds': round(time.time() - start, 1),
+                'megabytes': round(tmp_file.stat().st_size / 2**20, 2), 'sample_rate': SAMPLE_RATE}
+        import onnxruntime as ort
+        shapes = [i.shape for i in ort.InferenceSession(str(tmp_file), providers=['CPUExecutionProvider']).get_inputs()]
+        if any(isinstance(d, int) for shape in shapes for d in shape):
+            raise EmoactError(f"{out}: the exported graph has fixed input sizes {shapes}; dynamic batch and length were lost")
+        if check:
+            diff = check_onnx(tmp_file, wm)
+            info['max_abs_diff'] = diff
+            if not diff <= atol: raise EmoactError(f"{out}: onnxruntime differs from PyTorch by {diff:.2e} > {atol:.0e}")
     thr = json.loads((run/'metrics.json').read_text()).get(cfg.valid_split, {}).get('threshold') if (run/'metrics.json').is_file() else None
     meta = {**info, 'inputs': {'wave': 'float32 (batch, samples), mono 16 kHz, zero-padded', 'lengths': 'int64 (batch,), samples'},
             'output': 'score (batch,): probability of high activation' if cfg.task == 'binary' else 'score (batch,): predicted EmoAct',
             'threshold': thr, 'run': str(run)}
-    out.with_name(out.name + '.json').write_text(json.dumps(meta, indent=1))   # model.onnx.json: never a run's own files
+    atomic_write_text(out.with_name(out.name + '.json'), json.dumps(meta, indent=1))   # model.onnx.json: never a run's own files
     return info

@@ -11,12 +11,12 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 import torchaudio.transforms as T
-from .core import EmoactError, progress, get_device
+from .core import EmoactError, progress, get_device, atomic_write_text
 from .audio import read_audio, SAMPLE_RATE
 
 # %% auto #0
 __all__ = ['config_hash', 'LogMel', 'Waveform', 'W2V2Features', 'file_key', 'FeatureCache', 'precompute_features', 'Normalizer',
-           'fit_normalizer', 'Standardised', 'HybridInputs', 'w2v_input', 'make_transform']
+           'clips_digest', 'fit_normalizer', 'Standardised', 'HybridInputs', 'w2v_input', 'make_transform']
 
 # %% ../nbs/04_features.ipynb #24ecfb2c
 def config_hash(config:dict) -> str:
@@ -103,7 +103,7 @@ class FeatureCache:
         self.dir = None if root is None else Path(root)/f"{cfg['kind']}-{config_hash(cfg)}"
         if self.dir is not None:
             self.dir.mkdir(parents=True, exist_ok=True)
-            (self.dir/'config.json').write_text(json.dumps(cfg, indent=1, default=str))
+            atomic_write_text(self.dir/'config.json', json.dumps(cfg, indent=1, default=str))
         self.ram, self.hits, self.misses = {}, 0, 0
 
     def _file(self, key): return self.dir/key[:2]/f"{key}.npy"
@@ -184,11 +184,13 @@ def precompute_features(paths, cache:FeatureCache, batch_size:int=16, device='au
 # %% ../nbs/04_features.ipynb #2dfe2fc3
 class Normalizer(nn.Module):
     "Per-channel standardisation of features (channels first, time last) with streaming statistics."
-    def __init__(self, mean=None, std=None, count:int=0, frontend:dict|None=None):
+    def __init__(self, mean=None, std=None, count:int=0,
+                 frontend:dict|None=None,    # the settings of the features it standardises
+                 fitted_on:dict|None=None):  # the clips it was fitted on: {'clips': n, 'digest': clips_digest(paths)}
         super().__init__()
         self.register_buffer('mean', torch.as_tensor(mean if mean is not None else [], dtype=torch.float32))
         self.register_buffer('std', torch.as_tensor(std if std is not None else [], dtype=torch.float32))
-        self.count, self.frontend = count, frontend
+        self.count, self.frontend, self.fitted_on = count, frontend, fitted_on
         self._m2 = None
 
     def update(self, x:torch.Tensor):
@@ -208,15 +210,23 @@ class Normalizer(nn.Module):
     def forward(self, x): return (x - self.mean[:, None].to(x)) / self.std[:, None].to(x) if x.dim() > 1 else (x - self.mean) / self.std
 
     def save(self, path):
-        "Write the statistics as JSON."
-        Path(path).write_text(json.dumps(dict(mean=self.mean.tolist(), std=self.std.tolist(), count=self.count,
-                                              frontend=self.frontend), indent=1))
+        "Write the statistics, the feature settings and the clips they were fitted on as JSON (atomically)."
+        atomic_write_text(path, json.dumps(dict(mean=self.mean.tolist(), std=self.std.tolist(), count=self.count,
+                                                frontend=self.frontend, fitted_on=self.fitted_on), indent=1))
     @classmethod
     def load(cls, path):
         "Read statistics written by `save`."
         try: d = json.loads(Path(path).read_text())
         except Exception as e: raise EmoactError(f"{path}: cannot read normalisation statistics ({e})") from None
-        return cls(d['mean'], d['std'], d['count'], d.get('frontend'))
+        return cls(d['mean'], d['std'], d['count'], d.get('frontend'), d.get('fitted_on'))
+
+# %% ../nbs/04_features.ipynb #76e5db06
+def clips_digest(paths) -> str:
+    "A digest of a set of audio files: their names and sizes (not the folder they are in, nor when they were copied)."
+    items = sorted(f"{Path(p).name}|{os.stat(p).st_size}" for p in paths)
+    return hashlib.sha256('\n'.join(items).encode()).hexdigest()[:16]
+
+def _jsonable(d:dict) -> dict: return json.loads(json.dumps(d, default=str))
 
 # %% ../nbs/04_features.ipynb #7714af16
 def fit_normalizer(df, features, show_progress:bool=True) -> Normalizer:
@@ -225,10 +235,29 @@ def fit_normalizer(df, features, show_progress:bool=True) -> Normalizer:
         others = sorted(set(df.split) - {'train'})
         raise EmoactError(f"normalisation statistics must come from the training split only; got clips from {', '.join(others)}")
     fe = getattr(features, 'frontend', features)
-    norm = Normalizer(frontend=fe.config() if hasattr(fe, 'config') else None)
+    norm = Normalizer(frontend=_jsonable(fe.config()) if hasattr(fe, 'config') else None,
+                      fitted_on={'clips': len(df), 'digest': clips_digest(df.path)})
     for p in progress(df.path, desc='normalisation statistics', disable=None if show_progress else True):
         norm.update(features(p))
     return norm
+
+# %% ../nbs/04_features.ipynb #ae09e20d
+@patch
+def check(self:Normalizer,
+          features=None,              # the front-end (or its `FeatureCache`) the statistics will standardise
+          df=None,                    # the training clips they should have been fitted on
+          name:str='normaliser'):     # how errors name it, e.g. its file
+    "`self` if fitted for `features` and on `df`'s clips; else an `EmoactError` saying what differs."
+    fe = getattr(features, 'frontend', features)
+    if fe is not None and hasattr(fe, 'config') and self.frontend is not None:
+        now = _jsonable(fe.config())
+        diff = [f"{k} {self.frontend.get(k)!r}, now {now.get(k)!r}" for k in sorted(set(now) | set(self.frontend)) if self.frontend.get(k) != now.get(k)]
+        if diff: raise EmoactError(f"{name}: fitted for other features ({'; '.join(diff)})")
+    if df is not None:
+        if not self.fitted_on: raise EmoactError(f"{name}: does not record which clips it was fitted on (written by an older emoact)")
+        if clips_digest(df.path) != self.fitted_on['digest']:
+            raise EmoactError(f"{name}: fitted on other training clips ({self.fitted_on['clips']} then, {len(df)} now; or the same number, changed)")
+    return self
 
 # %% ../nbs/04_features.ipynb #5483552c
 class Standardised:

@@ -256,6 +256,8 @@ def ccc(y_true,   # ratings
     "Lin's concordance correlation coefficient, with population variances."
     t, p = _check_pair(y_true, y_pred, ('y_true', 'y_pred'))
     _check_finite(t, 'y_true')
+    scale = max(np.abs(t).max(), np.abs(p).max())
+    if scale > 1e150: t, p = t / scale, p / scale      # CCC ignores a common scale; squares of 1e200 would overflow to inf
     cov = ((t - t.mean())*(p - p.mean())).mean()
     denominator = t.var() + p.var() + (t.mean() - p.mean())**2
     if denominator == 0: raise MetricsError(f"CCC is undefined: y_true and y_pred are the same constant ({t[0]:g})")

@@ -4,13 +4,15 @@
 
 # %% ../nbs/19_runs.ipynb #730289f6
 from __future__ import annotations
-import dataclasses, inspect, json
+import dataclasses, inspect, json, shutil, warnings
+from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from .core import EmoactError, atomic_write_text, load_weights
-from .audio import audio_info
+from . import __version__
+from .core import EmoactError, atomic_write_text, atomic_path, load_weights, file_digest
+from .audio import audio_info, read_audio, check_length, is_silent, SILENCE_DB
 from .corpus import load_corpus
 from .features import LogMel, FeatureCache, Normalizer, fit_normalizer, make_transform
 from .data import ClipDataset, eval_loader
@@ -20,14 +22,26 @@ from .models import MODELS, MODEL_NAMES, get_model
 from .config import TrainingConfig
 
 # %% auto #0
-__all__ = ['RESUMABLE', 'run_splits', 'run_corpus', 'run_transform', 'batch_options', 'save_predictions', 'evaluate',
-           'save_metrics', 'check_run_folder', 'load_run', 'evaluate_run', 'predict_files']
+__all__ = ['RESUMABLE', 'RUN_FILE', 'RESULTS', 'SEALED', 'run_splits', 'run_corpus', 'run_transform', 'batch_options',
+           'save_predictions', 'evaluate', 'save_metrics', 'run_state', 'check_run_folder', 'start_run_folder',
+           'finish_run', 'check_run', 'load_run', 'evaluate_run', 'predict_files']
 
 # %% ../nbs/19_runs.ipynb #da4c8647
-def run_splits(cfg:TrainingConfig, corpus) -> tuple:
-    "The train, validation and test tables of `corpus` for `cfg`, and the test split's name."
+def run_splits(cfg:TrainingConfig, corpus, check:bool=True) -> tuple:
+    "The train, validation and test tables of `corpus` for `cfg`, and the test split's name; `check`: each has what a run needs."
     test = cfg.test_split or ('test' if cfg.split == 'speaker' else 'test1')
-    return [corpus.split(s) for s in ('train', cfg.valid_split, test)], test
+    splits = [corpus.split(s) for s in ('train', cfg.valid_split, test)]
+    if check:
+        for name, df in zip(('train', cfg.valid_split, test), splits): _check_split(cfg, name, df)
+    return splits, test
+
+def _check_split(cfg, name, df):
+    "A one-line error naming the split and the corpus if `df` cannot train or score a run of `cfg`."
+    if len(df) == 0: raise EmoactError(f"{cfg.data}: the {name!r} split has no clips")
+    if cfg.task == 'binary' and df.label.nunique() < 2:
+        which = 'active (EmoAct >= ' + f'{cfg.emoact_cut:g})' if df.label.iloc[0] == 1 else f'calm (EmoAct < {cfg.emoact_cut:g})'
+        raise EmoactError(f"{cfg.data}: all {len(df)} clips of the {name!r} split are {which}; a binary run needs both classes "
+                          "there: use more clips, another emoact_cut, or split=speaker")
 
 def run_corpus(cfg:TrainingConfig, show_progress:bool=True):
     "The corpus `cfg.data`, labelled and split as `cfg` says."
@@ -36,12 +50,12 @@ def run_corpus(cfg:TrainingConfig, show_progress:bool=True):
 
 # %% ../nbs/19_runs.ipynb #ee519dcc
 def run_transform(cfg:TrainingConfig, model, train_df=None, run=None):
-    "`model`'s input transform; its log-mel normaliser fitted on `train_df` (saved in `run`) or read from `run`."
+    "`model`'s input transform; its log-mel normaliser fitted on `train_df` (saved in `run`), or read from `run` and checked against both."
     mel = norm = None
     if model.input_kind in ('logmel', 'hybrid'):
         mel = FeatureCache(cfg.cache_dir, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db), memory=True)
         norm_file = None if run is None else Path(run)/'normalizer.json'
-        if norm_file is not None and norm_file.is_file(): norm = Normalizer.load(norm_file)
+        if norm_file is not None and norm_file.is_file(): norm = Normalizer.load(norm_file).check(mel, train_df, name=norm_file)
         else:
             if train_df is None: raise EmoactError(f"{run}: the run has no normalizer.json")
             norm = fit_normalizer(train_df, mel, show_progress=False)
@@ -62,7 +76,9 @@ def save_predictions(out, preds:dict, ids:dict, task:str='binary'):
     atomic_write_text(out/'predictions.csv', table.to_csv(index=False))
     if task != 'binary': return
     for name, plot in (('roc', plot_roc), ('pr', plot_pr)):
-        ax = plot(preds); ax.figure.tight_layout(); ax.figure.savefig(out/f'{name}.png', dpi=110); plt.close(ax.figure)
+        ax = plot(preds); ax.figure.tight_layout()
+        with atomic_path(out/f'{name}.png') as tmp_png: ax.figure.savefig(tmp_png, dpi=110)
+        plt.close(ax.figure)
 
 def evaluate(learn:Learner, dls:dict, task:str='binary', seed:int=0, out=None) -> dict:
     "Metrics of `learn`'s model on the loaders `dls` (name -> loader; the first chooses the F1 threshold); `out`: also write predictions and plots."
@@ -83,27 +99,77 @@ def save_metrics(out, metrics:dict):
 
 # %% ../nbs/19_runs.ipynb #002d5c49
 RESUMABLE = ('epochs', 'device', 'num_workers')   # the settings a resumed run may change
+RUN_FILE = 'run.json'                              # written last: its presence means the run finished
+RESULTS = ('model.safetensors', 'metrics.json', 'predictions.csv', 'roc.png', 'pr.png')   # what a run writes at its end
+SEALED = ('config.json', 'normalizer.json', 'model.safetensors', 'metrics.json')   # the files others read, digested in run.json
 
-def check_run_folder(cfg:TrainingConfig, out, resume:bool=False) -> Path:
-    "`out` as a `Path` if a run of `cfg` may be written (or resumed) there, else a one-line error saying why."
+def run_state(out) -> str:
+    "'new' (no folder, or an empty one), 'finished', 'unfinished' (a run without `run.json`) or 'other' (not a run)."
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not resume and not (out/'config.json').is_file():
-        raise EmoactError(f"{out}: folder exists and is not an emoact run; choose another --out")
-    if (out/'config.json').is_file() and not resume and (out/'checkpoints').exists():
-        raise EmoactError(f"{out}: already holds a run; pass --resume to continue it or choose another --out")
-    if resume and (out/'config.json').is_file():
-        old = TrainingConfig.load(out/'config.json')
-        diff = [f.name for f in dataclasses.fields(cfg) if f.name not in RESUMABLE and getattr(old, f.name) != getattr(cfg, f.name)]
-        if diff: raise EmoactError(f"{out}: holds a run with other settings ({', '.join(diff)}); only {', '.join(RESUMABLE)} "
-                                   "may change on --resume: choose another --out for new settings")
+    if out.exists() and not out.is_dir(): return 'other'
+    if not out.exists() or not any(out.iterdir()): return 'new'
+    if not (out/'config.json').is_file(): return 'other'
+    return 'finished' if (out/RUN_FILE).is_file() else 'unfinished'
+
+def check_run_folder(cfg:TrainingConfig, out, resume:bool=False, overwrite:bool=False) -> Path:
+    "`out` as a `Path` if a run of `cfg` may be written (`overwrite`: over another) or resumed there, else a one-line error saying why."
+    out = Path(out)
+    if resume and overwrite: raise EmoactError("give --resume (continue the run) or --overwrite (start again), not both")
+    state = run_state(out)
+    if state == 'other':
+        raise EmoactError(f"{out}: {'is a file' if out.exists() and not out.is_dir() else 'folder exists and is not an emoact run (no config.json)'}; choose another --out")
+    if state == 'new':
+        if resume: raise EmoactError(f"{out}: there is no run to resume; drop --resume to start one")
+        return out
+    if overwrite: return out
+    if not resume:
+        what = 'a finished run' if state == 'finished' else f'an unfinished run (no {RUN_FILE}: it failed or was stopped)'
+        raise EmoactError(f"{out}: holds {what}; pass --resume to continue it, --overwrite to start again, or choose another --out")
+    old = TrainingConfig.load(out/'config.json')
+    diff = [f.name for f in dataclasses.fields(cfg) if f.name not in RESUMABLE and getattr(old, f.name) != getattr(cfg, f.name)]
+    if diff: raise EmoactError(f"{out}: holds a run with other settings ({', '.join(diff)}); only {', '.join(RESUMABLE)} "
+                               "may change on --resume: pass --overwrite, or choose another --out for new settings")
     return out
+
+# %% ../nbs/19_runs.ipynb #df92117d
+def start_run_folder(cfg:TrainingConfig, out, resume:bool=False, overwrite:bool=False) -> Path:
+    "Check `out` (`check_run_folder`), then ready it: emptied for `overwrite`, its results removed for `resume`, `cfg` saved as config.json."
+    out = check_run_folder(cfg, out, resume, overwrite)
+    if overwrite and out.is_dir(): shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out/RUN_FILE).unlink(missing_ok=True)            # unfinished until finish_run writes it again
+    for f in RESULTS: (out/f).unlink(missing_ok=True) # a resumed run's results will be new ones
+    for d in out.glob('eval-*'): shutil.rmtree(d)     # evaluations of the old weights
+    cfg.save(out/'config.json')
+    return out
+
+def finish_run(out) -> dict:
+    "Write `run.json` into the run folder `out`: the run is finished, and its `SEALED` files are tied together by SHA-256."
+    out = Path(out)
+    seal = {'emoact': __version__, 'finished': datetime.now(timezone.utc).isoformat(timespec='seconds'),
+            'sha256': {f: file_digest(out/f) for f in SEALED if (out/f).is_file()}}
+    atomic_write_text(out/RUN_FILE, json.dumps(seal, indent=1))
+    return seal
+
+def check_run(run) -> Path:
+    "`run` as a `Path` if it is a finished run whose files are those it finished with; else a one-line error saying what is wrong."
+    run = Path(run)
+    if not (run/'config.json').is_file(): raise EmoactError(f"{run}: not an emoact run folder (no config.json)")
+    if not (run/RUN_FILE).is_file():
+        raise EmoactError(f"{run}: the run is unfinished (no {RUN_FILE}): finish it with `emoact train --config {run/'config.json'} "
+                          f"--out {run} --resume`, or train it again")
+    try: digests = json.loads((run/RUN_FILE).read_text())['sha256']
+    except Exception as e: raise EmoactError(f"{run/RUN_FILE}: unreadable ({' '.join(str(e).split())})") from None
+    for f, digest in digests.items():
+        if not (run/f).is_file(): raise EmoactError(f"{run}: {f} is missing (listed in {RUN_FILE})")
+        if file_digest(run/f) != digest:
+            raise EmoactError(f"{run}: {f} has changed since the run finished (its SHA-256 differs from {RUN_FILE}'s); train the run again")
+    return run
 
 # %% ../nbs/19_runs.ipynb #e8fb4c83
 def load_run(run):
     "The configuration, model (with the run's best weights) and input transform of the run folder `run`."
-    run = Path(run)
-    if not (run/'config.json').is_file(): raise EmoactError(f"{run}: not an emoact run folder (no config.json)")
-    if not (run/'model.safetensors').is_file(): raise EmoactError(f"{run}: the run has no model.safetensors (did training finish?)")
+    run = check_run(run)
     cfg = TrainingConfig.load(run/'config.json')
     if cfg.model not in MODEL_NAMES: raise EmoactError(f"{run}: unknown model {cfg.model!r} in config.json")
     takes_weights = 'pretrained' in inspect.signature(MODELS[cfg.model]).parameters
@@ -131,11 +197,14 @@ def evaluate_run(run, data=None, split:str|None=None, out=None, show_progress:bo
 
 # %% ../nbs/19_runs.ipynb #de264165
 def predict_files(run, files:list) -> pd.DataFrame:
-    "Probability of high activation (binary runs) or predicted EmoAct (regression runs) for each audio file."
+    "Probability of high activation (binary runs) or predicted EmoAct (regression runs) for each audio file; silent files: empty, with a warning."
     cfg, model, tfm = load_run(run)
     files = [str(f) for f in files]
-    durations = [audio_info(f).duration for f in files]          # clear errors for missing or broken files
-    df = pd.DataFrame({'id': [Path(f).stem for f in files], 'path': files, 'label': 0., 'emo_act': np.nan, 'duration': durations})
-    ds = ClipDataset(df, tfm)
-    _, p = _learner(cfg, model, None).get_preds(eval_loader(ds, batch_size=cfg.batch_size or 16))
-    return pd.DataFrame({'file': files, 'score' if cfg.task == 'binary' else 'emo_act': p})
+    durations = [check_length(audio_info(f)).duration for f in files]       # missing, broken, too short: an error before any work
+    silent = np.array([is_silent(read_audio(f, sr=audio_info(f).sample_rate, allow_silent=True)) for f in files])
+    for f in np.array(files)[silent]: warnings.warn(f"{f}: audio is silent (peak below {SILENCE_DB:g} dBFS): not scored")
+    score = np.full(len(files), np.nan)
+    if not silent.all():
+        df = pd.DataFrame({'id': [Path(f).stem for f in files], 'path': files, 'label': 0., 'emo_act': np.nan, 'duration': durations})[~silent]
+        _, score[~silent] = _learner(cfg, model, None).get_preds(eval_loader(ClipDataset(df, tfm), batch_size=cfg.batch_size or 16))
+    return pd.DataFrame({'file': files, 'score' if cfg.task == 'binary' else 'emo_act': score})
