@@ -215,7 +215,8 @@ def add_detect(sub):
     dt = sub.add_parser('detect', help="find the activated stretches of long recordings",
                         description="Score each recording in sliding windows (streamed, batched), merge the scores into an "
                                     "activation curve and active segments, and write per file: NAME.segments.csv/.json "
-                                    "(start, end, score), NAME.windows.csv and a timeline plot NAME.png; plus summary.csv.")
+                                    "(start, end, score), NAME.windows.csv and a timeline plot NAME.png; plus summary.csv. Run again "
+                                    "after a stop, it reuses the files already done with the same run and settings.")
     _add_run(dt)
     dt.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files of any length")
     dt.add_argument('--out', required=True, help="folder for the results")
@@ -236,7 +237,8 @@ def cmd_detect(args):
                            batch_size=args.batch_size, min_gap=args.min_gap, min_duration=args.min_duration, device=args.device)
     for r in summary.itertuples():
         print(f"{r.file}: {r.segments} active segment(s), {r.active_seconds:.1f} of {r.duration:.1f} s "
-              f"(threshold {r.threshold:.3f}); {r.rtf:.0f}x real time -> {Path(args.out)/r.name}.segments.csv, {r.name}.png")
+              f"(threshold {r.threshold:.3f}); {'already done, reused' if r.reused else f'{r.rtf:.0f}x real time'} "
+              f"-> {Path(args.out)/r.name}.segments.csv, {r.name}.png")
     total = summary.duration.sum() / summary.seconds.sum()
     print(f"{len(summary)} file(s), {summary.duration.sum():.1f} s of audio, {total:.0f}x real time overall; wrote {Path(args.out)/'summary.csv'}")
 

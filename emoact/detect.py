@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_detect.ipynb #c72b7766
 from __future__ import annotations
-import json, math, time, warnings
+import inspect, json, math, os, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -17,11 +17,11 @@ from .synth import synth_clip, random_speaker, random_channel
 from .features import FeatureCache, Normalizer, Standardised, HybridInputs
 from .data import pad_collate
 from .learner import to_device
-from .runs import load_run
+from .runs import load_run, RUN_FILE
 
 # %% auto #0
-__all__ = ['window_starts', 'stream_windows', 'window_inputs', 'activation_curve', 'find_segments', 'match_segments', 'Detection',
-           'detect', 'long_recording', 'plot_timeline', 'save_detection', 'detect_files']
+__all__ = ['SUMMARY_COLUMNS', 'window_starts', 'stream_windows', 'window_inputs', 'activation_curve', 'find_segments',
+           'match_segments', 'Detection', 'detect', 'long_recording', 'plot_timeline', 'save_detection', 'detect_files']
 
 # %% ../nbs/21_detect.ipynb #bbf4be10
 def window_starts(duration:float,   # seconds of audio
@@ -279,24 +279,42 @@ def plot_timeline(det:Detection, truth=None, ax=None, figsize=(11, 4.2)):
     return fig
 
 # %% ../nbs/21_detect.ipynb #17e10485
-def save_detection(det:Detection, out, name:str|None=None, truth=None) -> list:
-    "Write `det`'s segments (CSV and JSON), window scores and timeline into the folder `out` (each file atomically); returns the paths."
+SUMMARY_COLUMNS = ['file', 'duration', 'segments', 'active_seconds', 'active_share', 'threshold', 'silent_windows', 'seconds', 'rtf']
+
+def save_detection(det:Detection, out, name:str|None=None, truth=None, job:dict|None=None) -> list:
+    "Write `det`'s segments (CSV and JSON), window scores and timeline into the folder `out` (each atomically, the JSON last); returns the paths."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     name = name or Path(det.file).stem
     paths = [out/f'{name}.segments.csv', out/f'{name}.segments.json', out/f'{name}.windows.csv', out/f'{name}.png']
     atomic_write_text(paths[0], det.segments.to_csv(index=False))
-    atomic_write_text(paths[1], json.dumps({**det.summary(), 'window': det.window, 'hop': det.hop,
-                                            'segments': det.segments.to_dict('records')}, indent=1))
     atomic_write_text(paths[2], det.windows.to_csv(index=False))
     fig = plot_timeline(det, truth)
     with atomic_path(paths[3]) as tmp_png: fig.savefig(tmp_png, dpi=110)
     plt.close(fig)
+    atomic_write_text(paths[1], json.dumps({**det.summary(), 'window': det.window, 'hop': det.hop,      # last: the file is done
+                                            'segments': det.segments.to_dict('records'), 'job': job}, indent=1))
     return paths
 
 Detection.save = save_detection
 
+def _job(run, path, threshold:float, kwargs:dict) -> dict:
+    "What a file's detection depends on: the run's sealed files, the audio file, the threshold and the settings that change scores."
+    st, defaults = os.stat(path), inspect.signature(detect).parameters
+    settings = {k: kwargs.get(k, defaults[k].default) for k in ('window', 'hop', 'min_gap', 'min_duration', 'res')}
+    return {'run': json.loads((Path(run)/RUN_FILE).read_text())['sha256'], 'audio': str(Path(path).absolute()),
+            'size': st.st_size, 'mtime_ns': st.st_mtime_ns, 'threshold': float(threshold), **settings}
+
+def _done(out, name, job) -> dict|None:
+    "The summary row of `name` in `out` if its results are complete and were made by `job`, else None."
+    files = [Path(out)/f'{name}{x}' for x in ('.segments.json', '.segments.csv', '.windows.csv', '.png')]
+    if not all(f.is_file() for f in files): return None
+    try: saved = json.loads(files[0].read_text())
+    except ValueError: return None
+    if saved.get('job') != job: return None
+    return {k: len(saved[k]) if k == 'segments' else saved[k] for k in SUMMARY_COLUMNS}   # the JSON lists the segments
+
 def detect_files(run, files:list, out, show_progress:bool|None=None, **kwargs) -> pd.DataFrame:
-    "`detect` on each file, results written into `out` (plus `summary.csv`); returns the summary table."
+    "`detect` on each file, results written into `out` (plus `summary.csv`); files already done with the same run and settings are reused. Returns the summary table."
     loaded = load_run(run)
     thr = kwargs.pop('threshold', None)
     if thr is None: thr = _threshold(run, loaded[0])
@@ -306,9 +324,14 @@ def detect_files(run, files:list, out, show_progress:bool|None=None, **kwargs) -
         stem = Path(f).stem
         names[stem] = names.get(stem, 0) + 1
         name = stem if names[stem] == 1 else f"{stem}-{names[stem]}"
-        det = detect(loaded, f, threshold=thr, show_progress=show_progress, **kwargs)
-        det.save(out, name)
-        rows.append({**det.summary(), 'name': name})
+        job = _job(run, f, thr, kwargs)
+        row = _done(out, name, job)
+        reused = row is not None
+        if not reused:
+            det = detect(loaded, f, threshold=thr, show_progress=show_progress, **kwargs)
+            det.save(out, name, job=job)
+            row = det.summary()
+        rows.append({**row, 'name': name, 'reused': reused})
     summary = pd.DataFrame(rows)
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write_text(Path(out)/'summary.csv', summary.to_csv(index=False))
