@@ -99,7 +99,7 @@ def schedule_lr(kind:str, pct:float, epoch:int, lr:float, warmup:float=0.05, gam
     raise EmoactError(f"schedule {kind!r}: use exponential, cosine, onecycle or constant")
 
 class Schedule(Callback):
-    "Set the learning rate before each training batch from schedule `kind` (see `schedule_lr`)."
+    "Set the learning rate before each training batch from schedule `kind` (see `schedule_lr`), over the fit or over each of `FineTune`'s phases."
     order = 2
     def __init__(self, kind:str='cosine', **kwargs):
         schedule_lr(kind, 0., 0, 1., **kwargs)             # checks the name and options now
@@ -107,13 +107,14 @@ class Schedule(Callback):
     def before_batch(self):
         l = self.learn
         if not l.training: return
-        pct = (l.epoch + l.iter / max(l.n_iter, 1)) / l.n_epoch
-        lr = schedule_lr(self.kind, pct, l.epoch, l.lr, **self.kwargs)
+        start, n = getattr(l, 'phase', (0, l.n_epoch))          # `FineTune`'s phases each get the whole schedule
+        pct = (l.epoch - start + l.iter / max(l.n_iter, 1)) / max(n, 1)
+        lr = schedule_lr(self.kind, pct, l.epoch - start, l.lr, **self.kwargs)
         l.set_lr(lr); self.lrs.append(lr)
 
 # %% ../nbs/07a_callbacks.ipynb #e76bbd0f
 class FineTune(Callback):
-    "Train only the head (`model.freeze()`) at `head_lr` for `head_epochs`, then everything at `lr`."
+    "Train only the head (`model.freeze()`) at `head_lr` for `head_epochs`, then everything at `lr`; `Schedule` runs once per phase."
     order = 1
     def __init__(self, head_epochs:int=1, head_lr:float=1e-3, lr:float=1e-5):
         self.head_epochs, self.head_lr, self.lr = head_epochs, head_lr, lr
@@ -125,6 +126,7 @@ class FineTune(Callback):
         head = self.learn.epoch < self.head_epochs
         self.learn.model.freeze() if head else self.learn.model.unfreeze()
         self.learn.lr = self.head_lr if head else self.lr
+        self.learn.phase = (0, self.head_epochs) if head else (self.head_epochs, self.learn.n_epoch - self.head_epochs)
         self.learn.set_lr(self.learn.lr)
 
 # %% ../nbs/07a_callbacks.ipynb #c19a5569

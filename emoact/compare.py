@@ -19,7 +19,8 @@ from .experiment import train
 from .baseline import train_baseline
 
 # %% auto #0
-__all__ = ['INTERVALS', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config', 'compare']
+__all__ = ['INTERVALS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config',
+           'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
 def _fmt(v, lo, hi): return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -64,13 +65,18 @@ def results_markdown(table:pd.DataFrame) -> str:
     return head + ''.join('| ' + ' | '.join(map(str, r)) + ' |\n' for r in t.values)
 
 # %% ../nbs/23_compare.ipynb #50252b71
+RECIPE = dict(optimizer='adamw', adam_eps=1e-5, schedule='exponential', gamma=0.5, grad_clip=None)   # every paper model: lr halved each epoch
+
 PRESETS = {
-    'paper': {
-        'cnn_transformer': dict(epochs=30, lr=1e-3),
-        'convnext': dict(model_options={'pretrained': True}, epochs=15, lr=1e-4, head_epochs=1, head_lr=1e-3),
-        'deit': dict(model_options={'pretrained': True}, epochs=15, lr=1e-4, head_epochs=1, head_lr=1e-3),
-        'wav2vec2': dict(model_options={'pretrained': True}, epochs=10, lr=3e-5, head_epochs=1, head_lr=1e-3, batch_seconds=120., batch_size=None),
-        'hybrid': dict(model_options={'pretrained': True}, epochs=10, lr=3e-5, head_epochs=1, head_lr=1e-3, batch_seconds=120., batch_size=None),
+    'paper': {      # the original project's networks (size 'original') and recipes, as read from its code
+        'cnn_transformer': dict(model_options={'size': 'original'}, batch_size=64, epochs=5, lr=5e-5, wd=3., **RECIPE),
+        'convnext': dict(model_options={'size': 'original', 'pretrained': True}, batch_size=64, epochs=3, lr=5e-5, wd=4., **RECIPE),
+        'deit': dict(model_options={'size': 'original', 'pretrained': True}, batch_size=64, epochs=3, head_epochs=1, head_lr=1e-3,
+                     lr=1e-5, wd=1., **RECIPE),
+        'wav2vec2': dict(model_options={'size': 'original', 'pretrained': True}, batch_size=16, accumulate=64, epochs=3, head_epochs=1,
+                         head_lr=1e-3, lr=1e-5, wd=1., **RECIPE),
+        'hybrid': dict(model_options={'size': 'original', 'pretrained': True}, batch_size=8, accumulate=64, epochs=3, head_epochs=1,
+                       head_lr=1e-3, lr=1e-5, wd=1., **RECIPE),
     },
     'cpu': {
         'cnn_transformer': dict(model_options={'size': 'tiny', 'freq': 'flatten', 'pooling': 'mean'}, epochs=12, lr=2e-3, crop=3.),

@@ -41,6 +41,7 @@ class TrainingConfig:
     optimizer: str = 'adamw'            # adamw, adam or sgd (momentum 0.9)
     lr: float = 1e-3
     wd: float = 0.01
+    adam_eps: float = 1e-8              # Adam/AdamW's epsilon (the original project: 1e-5)
     schedule: str = 'cosine'            # exponential, cosine, onecycle or constant
     warmup: float = 0.05                # cosine warm-up share
     gamma: float = 0.9                  # exponential decay per epoch
@@ -75,7 +76,7 @@ FIELD_RULES = {
     'n_mels': COUNT, 'win_ms': POSITIVE, 'hop_ms': POSITIVE, 'top_db': _or_null(POSITIVE),
     'cache_dir': _or_null((_text, 'must be a folder')), 'batch_size': _or_null(COUNT), 'batch_seconds': _or_null(POSITIVE),
     'crop': _or_null(POSITIVE), 'epochs': COUNT, 'optimizer': _one_of('adamw', 'adam', 'sgd'), 'lr': POSITIVE,
-    'wd': ((lambda v: _num(v) and v >= 0), 'must be a number >= 0'),
+    'wd': ((lambda v: _num(v) and v >= 0), 'must be a number >= 0'), 'adam_eps': POSITIVE,
     'schedule': _one_of('exponential', 'cosine', 'onecycle', 'constant'),
     'warmup': ((lambda v: _num(v) and 0 <= v < 1), 'must be a share from 0 to below 1'),
     'gamma': ((lambda v: _num(v) and 0 < v <= 1), 'must be a factor above 0 and at most 1'),

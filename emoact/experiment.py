@@ -24,9 +24,10 @@ from .runs import (run_splits, run_corpus, run_transform, batch_options, evaluat
 __all__ = ['training_callbacks', 'train']
 
 # %% ../nbs/20_experiment.ipynb #7fe2ef67
-def _optimizer(name:str):
-    "The optimiser class of `TrainingConfig.optimizer`."
-    opts = {'adamw': torch.optim.AdamW, 'adam': torch.optim.Adam, 'sgd': functools.partial(torch.optim.SGD, momentum=0.9)}
+def _optimizer(name:str, eps:float=1e-8):
+    "The optimiser class of `TrainingConfig.optimizer` (Adam and AdamW with epsilon `eps`)."
+    opts = {'adamw': functools.partial(torch.optim.AdamW, eps=eps), 'adam': functools.partial(torch.optim.Adam, eps=eps),
+            'sgd': functools.partial(torch.optim.SGD, momentum=0.9)}
     if name not in opts: raise EmoactError(f"optimizer={name!r}: use one of {', '.join(opts)}")
     return opts[name]
 
@@ -53,7 +54,7 @@ def train(cfg:TrainingConfig, out,
     rank, world, local = setup_distributed('gloo' if cfg.device == 'cpu' else None)
     main = rank == 0
     cfg = cfg.resolved()                                 # config.json means the same from any working directory
-    opt_func = _optimizer(cfg.optimizer)
+    opt_func = _optimizer(cfg.optimizer, cfg.adam_eps)
     out = check_run_folder(cfg, out, resume, overwrite)  # everything is checked before a byte is written
     device = cfg.device
     if world > 1:

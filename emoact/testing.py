@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_testing.ipynb #0c91e022
 from __future__ import annotations
-import os, tempfile, time
+import json, os, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -19,10 +19,14 @@ from .corpus import Corpus, load_corpus
 from .features import LogMel, FeatureCache, fit_normalizer, Standardised
 from .data import ClipDataset, bucket_loader, eval_loader
 from .learner import Learner
+import timm
+from safetensors.torch import save_file as _save_safetensors
+from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
 
 # %% auto #0
-__all__ = ['demo_corpus', 'demo_loaders', 'overfit', 'eval_loss', 'plot_overfit', 'check_freeze', 'medians', 'train_step',
-           'infer_step', 'time_model', 'hub_snapshot', 'offline_hub']
+__all__ = ['STAND_INS', 'W2V2_CTC', 'demo_corpus', 'demo_loaders', 'overfit', 'eval_loss', 'plot_overfit', 'check_freeze',
+           'medians', 'train_step', 'infer_step', 'time_model', 'hub_snapshot', 'offline_hub',
+           'write_stand_in_checkpoints']
 
 # %% ../nbs/09_testing.ipynb #afff7056
 _demo_dirs = {}
@@ -120,3 +124,25 @@ def offline_hub(cache:str|Path):
     "Within: the Hugging Face cache is `cache` and the hub is off (`HF_HUB_OFFLINE=1`)."
     with mock.patch.dict(os.environ, {'HF_HUB_OFFLINE': '1'}), mock.patch.object(hf_constants, 'HF_HUB_CACHE', str(cache)):
         yield Path(cache)
+
+# %% ../nbs/09_testing.ipynb #d4142efd
+STAND_INS = {'convnext': 'convnext_tiny', 'deit': 'deit_tiny_distilled_patch16_224'}   # timm architectures of the paper preset
+W2V2_CTC = 'facebook/wav2vec2-base-960h'
+
+def write_stand_in_checkpoints(cache:str|Path, seed:int=0) -> dict:
+    "Random-init stand-ins of the paper preset's pretrained checkpoints in the Hugging Face cache `cache`: repo id -> snapshot folder."
+    torch.manual_seed(seed)
+    out = {}
+    for arch in STAND_INS.values():
+        model = timm.create_model(arch, pretrained=False)                           # 3 channels, 1000 classes, as published
+        repo = model.pretrained_cfg['hf_hub_id']
+        snap = hub_snapshot(cache, repo)
+        _save_safetensors({k: v.contiguous() for k, v in model.state_dict().items()}, str(snap/'model.safetensors'))
+        (snap/'config.json').write_text(json.dumps({'architecture': arch, 'num_classes': 1000, 'num_features': model.num_features,
+                                                    'pretrained_cfg': {k: v for k, v in model.pretrained_cfg.items() if isinstance(v, (str, int, float, list, tuple))}}, indent=1))
+        out[repo] = snap
+    ctc = Wav2Vec2ForCTC(Wav2Vec2Config(vocab_size=32))                            # wav2vec2-base's architecture with its CTC head
+    snap = hub_snapshot(cache, W2V2_CTC)
+    ctc.save_pretrained(snap, safe_serialization=True)
+    out[W2V2_CTC] = snap
+    return out

@@ -29,21 +29,28 @@ class ChannelNorm(nn.LayerNorm):
     def forward(self, x): return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #fb280f9b
+def _norm_act(c:int, style:str) -> tuple:
+    "The norm and activation of a conv layer: channel LayerNorm and GELU (emoact), or BatchNorm and LeakyReLU(0.1) (the original)."
+    return (nn.BatchNorm2d(c), nn.LeakyReLU(0.1)) if style == 'original' else (ChannelNorm(c), nn.GELU())
+
 class ConvStem(nn.Module):
-    "3x3 convolution from the one-channel log-mel to `c_out` channels, channel norm, GELU."
-    def __init__(self, c_out:int):
+    "3x3 convolution from the one-channel log-mel to `c_out` channels, norm, activation (see `_norm_act`)."
+    def __init__(self, c_out:int, style:str='emoact'):
         super().__init__()
-        self.conv, self.norm, self.act = nn.Conv2d(1, c_out, 3, padding=1), ChannelNorm(c_out), nn.GELU()
+        self.conv = nn.Conv2d(1, c_out, 3, padding=1)
+        self.norm, self.act = _norm_act(c_out, style)
     def forward(self, x, lengths): return self.act(self.norm(self.conv(zero_padding(x, lengths))))
 
 class ResBlock(nn.Module):
-    "Two 3x3 convolutions with channel norm plus a shortcut, GELU, then `pool`x`pool` max-pooling; padding-aware."
-    def __init__(self, c_in:int, c_out:int, pool:int=2):
+    "Two 3x3 convolutions with norms plus a shortcut, activation, then `pool`x`pool` max-pooling; padding-aware."
+    def __init__(self, c_in:int, c_out:int, pool:int=2, style:str='emoact'):
         super().__init__()
-        self.conv1, self.norm1 = nn.Conv2d(c_in, c_out, 3, padding=1), ChannelNorm(c_out)
-        self.conv2, self.norm2 = nn.Conv2d(c_out, c_out, 3, padding=1), ChannelNorm(c_out)
-        self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
-        self.act, self.pool, self.k = nn.GELU(), nn.MaxPool2d(pool), pool
+        self.conv1, (self.norm1, self.act) = nn.Conv2d(c_in, c_out, 3, padding=1), _norm_act(c_out, style)
+        self.conv2, (self.norm2, _) = nn.Conv2d(c_out, c_out, 3, padding=1), _norm_act(c_out, style)
+        if c_in == c_out: self.skip = nn.Identity()
+        elif style == 'original': self.skip = nn.Sequential(nn.Conv2d(c_in, c_out, 1), nn.BatchNorm2d(c_out))
+        else: self.skip = nn.Conv2d(c_in, c_out, 1)
+        self.pool, self.k = nn.MaxPool2d(pool), pool
 
     def forward(self, x, lengths):
         "(B, C_in, F, T), (B,) -> (B, C_out, F/pool, T/pool), pooled lengths."
@@ -64,7 +71,8 @@ def sinusoidal_positions(n:int,          # positions 0..n-1
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #7dcf92d7
 SIZE_OPTIONS = {'tiny': dict(channels=(8, 16), d_model=64, n_heads=4, n_layers=1),
-                'base': dict(channels=(32, 64, 128), d_model=256, n_heads=8, n_layers=3)}
+                'base': dict(channels=(32, 64, 128), d_model=256, n_heads=8, n_layers=3),
+                'original': dict(channels=(32, 64, 64, 128), d_model=256, n_heads=8, n_layers=3, ff=256, style='original')}
 
 @register_model('cnn_transformer')
 class CNNTransformer(ActivationModel):
@@ -75,9 +83,11 @@ class CNNTransformer(ActivationModel):
                  d_model:int=256,                      # width of the Transformer, and of the latent (the CLS output)
                  n_heads:int=8,                        # attention heads
                  n_layers:int=3,                       # Transformer layers
+                 ff:int|None=None,                     # feed-forward width of the Transformer layers (None: 4 * d_model)
                  dropout:float=0.1,                    # in the Transformer, on its input and in the head
                  pool:int=2,                           # max-pooling factor (time and frequency) after each block
-                 size:str|None=None,                   # preset: 'tiny' or 'base', replacing channels/d_model/n_heads/n_layers
+                 size:str|None=None,                   # preset: 'tiny', 'base' or 'original', replacing channels ... style
+                 style:str='emoact',                   # 'emoact', or 'original': the original project's network (see below)
                  freq:str='mean',                      # frame vector: 'mean' over frequency (the diagram's 1xC) or 'flatten' (C x bands)
                  pooling:str='cls'):                   # clip vector: the 'cls' token's output, or the 'mean' over real frames
         super().__init__()
@@ -86,25 +96,31 @@ class CNNTransformer(ActivationModel):
         if size is not None:
             shape = size_options(size, SIZE_OPTIONS, 'cnn_transformer')
             channels, d_model, n_heads, n_layers = (shape[k] for k in ('channels', 'd_model', 'n_heads', 'n_layers'))
-        channels = tuple(channels)
+            ff, style = shape.get('ff', ff), shape.get('style', style)
+        if style not in ('emoact', 'original'): raise EmoactError(f"style={style!r}: use 'emoact' or 'original'")
+        channels, original = tuple(channels), style == 'original'
         if d_model % n_heads or d_model % 2:
             raise EmoactError(f"d_model={d_model} must be even and divisible by n_heads={n_heads}")
-        if n_mels < pool ** len(channels):
-            raise EmoactError(f"n_mels={n_mels} is too few for {len(channels)} blocks pooling by {pool}: need at least {pool ** len(channels)}")
+        n_pools = len(channels) + original                  # the original also pools after its stem
+        if n_mels < pool ** n_pools:
+            raise EmoactError(f"n_mels={n_mels} is too few for {n_pools} poolings by {pool}: need at least {pool ** n_pools}")
+        ff = ff or 4 * d_model
         self.n_mels, self.latent_dim, self.config = n_mels, d_model, dict(
-            n_mels=n_mels, channels=channels, d_model=d_model, n_heads=n_heads, n_layers=n_layers, dropout=dropout, pool=pool,
-            freq=freq, pooling=pooling)
-        self.freq, self.pooling = freq, pooling
-        self.min_frames = pool ** len(channels)          # input frames per token
-        self.stem = ConvStem(channels[0])
-        self.blocks = nn.ModuleList(ResBlock(a, b, pool) for a, b in zip(channels[:1] + channels[:-1], channels))
+            n_mels=n_mels, channels=channels, d_model=d_model, n_heads=n_heads, n_layers=n_layers, ff=ff, dropout=dropout, pool=pool,
+            style=style, freq=freq, pooling=pooling)
+        self.freq, self.pooling, self.style = freq, pooling, style
+        self.min_frames = pool ** n_pools                    # input frames per token
+        self.stem = ConvStem(channels[0], style)
+        self.stem_pool = nn.MaxPool2d(pool) if original else None
+        self.blocks = nn.ModuleList(ResBlock(a, b, pool, style) for a, b in zip(channels[:1] + channels[:-1], channels))
         self.proj = nn.Linear(channels[-1] * (n_mels // self.min_frames if freq == 'flatten' else 1), d_model)
-        self.cls = nn.Parameter(nn.init.trunc_normal_(torch.zeros(1, 1, d_model), std=0.02))
-        self.drop = nn.Dropout(dropout)
-        layer = nn.TransformerEncoderLayer(d_model, n_heads, 4 * d_model, dropout, activation='gelu',
+        self.cls = nn.Parameter(torch.zeros(1, 1, d_model) if original else nn.init.trunc_normal_(torch.zeros(1, 1, d_model), std=0.02))
+        self.drop = nn.Identity() if original else nn.Dropout(dropout)
+        layer = nn.TransformerEncoderLayer(d_model, n_heads, ff, dropout, activation='relu' if original else 'gelu',
                                            batch_first=True, norm_first=True)
-        self.encoder = nn.TransformerEncoder(layer, n_layers, norm=nn.LayerNorm(d_model), enable_nested_tensor=False)
-        self.head = MLPHead([d_model, d_model // 2, 1], dropout)
+        self.encoder = nn.TransformerEncoder(layer, n_layers, norm=None if original else nn.LayerNorm(d_model), enable_nested_tensor=False)
+        if original: self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(d_model, d_model), nn.ReLU(), nn.Linear(d_model, 1))
+        else: self.head = MLPHead([d_model, d_model // 2, 1], dropout)
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #23ce2f84
 @patch
@@ -125,6 +141,7 @@ def inputs(self:CNNTransformer, batch:dict) -> tuple:
 def tokens(self:CNNTransformer, x:torch.Tensor, lengths:torch.Tensor) -> tuple:
     "CNN features of the log-mel `x` (B, n_mels, T): frame vectors (B, T // min_frames, C or C*bands) and their lengths (B,)."
     h = self.stem(x[:, None], lengths)
+    if self.stem_pool is not None: h, lengths = self.stem_pool(zero_padding(h, lengths)), conv_lengths(lengths, self.stem_pool.kernel_size, self.stem_pool.kernel_size)
     for block in self.blocks: h, lengths = block(h, lengths)
     h = h.mean(2) if self.freq == 'mean' else h.flatten(1, 2)
     return h.transpose(1, 2), lengths
@@ -133,7 +150,8 @@ def tokens(self:CNNTransformer, x:torch.Tensor, lengths:torch.Tensor) -> tuple:
 def latent(self:CNNTransformer, batch:dict) -> torch.Tensor:
     "The encoder's CLS output, or its mean output over the real frames (`pooling='mean'`), (B, d_model)."
     h, lengths = self.tokens(*self.inputs(batch))
-    h = self.proj(h) + sinusoidal_positions(h.shape[1], self.latent_dim, h.device).to(h.dtype)
+    h = self.proj(h)
+    if self.style != 'original': h = h + sinusoidal_positions(h.shape[1], self.latent_dim, h.device).to(h.dtype)   # the original has none
     h = torch.cat([self.cls.expand(h.shape[0], -1, -1).to(h.dtype), h], 1)
     real = lengths_to_mask(lengths + 1, h.shape[1])              # position 0 (CLS) is never padding
     out = self.encoder(self.drop(h), src_key_padding_mask=~real)

@@ -13,7 +13,7 @@ from ..core import EmoactError
 from .core import ActivationModel, register_model, MLPHead, conv_lengths, lengths_to_mask, masked_mean, create_timm, size_options
 
 # %% auto #0
-__all__ = ['SIZE_OPTIONS', 'ConvNeXt']
+__all__ = ['SIZE_OPTIONS', 'HEAD_OPTIONS', 'EMOACT_HEAD', 'ConvNeXt']
 
 # %% ../../nbs/12_models.convnext.ipynb #3fb632a5
 def _shrink(module:nn.Module, lengths:torch.Tensor) -> torch.Tensor:
@@ -27,30 +27,36 @@ def _time_mask(lengths:torch.Tensor, h:torch.Tensor) -> torch.Tensor:
     return lengths_to_mask(lengths, h.shape[-1])[:, None, None, :].to(h.dtype)
 
 # %% ../../nbs/12_models.convnext.ipynb #996f0e40
-SIZE_OPTIONS = {'tiny': dict(depths=(2, 2, 2, 2), dims=(16, 32, 64, 128)), 'base': {}}   # base: `arch` as published
+SIZE_OPTIONS = {'tiny': dict(depths=(2, 2, 2, 2), dims=(16, 32, 64, 128)), 'base': {}, 'original': {}}   # base, original: `arch` as published
+HEAD_OPTIONS = {'original': dict(hidden=None, dropout=0.2, drop_path_rate=0.)}   # the original's head: dropout, then one linear layer
+EMOACT_HEAD = dict(hidden=256, dropout=0.1, drop_path_rate=0.1)
 
 @register_model('convnext')
 class ConvNeXt(ActivationModel):
     "ConvNeXt (timm, ImageNet-pretrained) on a one-channel log-mel image, blind to padded frames."
     input_kind, latent_dim = 'logmel', 768
     def __init__(self, arch:str='convnext_tiny',      # timm ConvNeXt architecture, optionally with a weights tag
-                 size:str='base',                     # 'base': `arch` as published; 'tiny': 2 blocks per stage, 16-128 channels
-                 pretrained:bool|None=None,           # ImageNet weights; None: for size='base', or when `weights` is given
+                 size:str='base',                     # 'base': `arch` as published; 'original': the same with the original's head; 'tiny': 2 blocks per stage, 16-128 channels
+                 pretrained:bool|None=None,           # ImageNet weights; None: for sizes 'base' and 'original', or when `weights` is given
                  weights:str|None=None,               # local weights file or folder, instead of the Hugging Face cache/hub
                  on_missing:str='error',              # weights absent: 'error' (fail at once) or 'random' (warn, random init)
-                 hidden:int=256,                      # width of the head's hidden layer
-                 dropout:float=0.1,                   # dropout in the head
-                 drop_path_rate:float=0.1,            # stochastic depth in the ConvNeXt blocks
+                 hidden:int|None=None,                # width of the head's hidden layer (None: 256; size 'original': no hidden layer)
+                 dropout:float|None=None,             # dropout in the head (None: 0.1; 'original': 0.2, before its linear layer)
+                 drop_path_rate:float|None=None,      # stochastic depth in the ConvNeXt blocks (None: 0.1; 'original': 0)
                  mask_padding:bool=True):             # re-zero padded frames after every block; False: plain timm forward
         super().__init__()
         shape = size_options(size, SIZE_OPTIONS, 'convnext')
-        if pretrained is None: pretrained = size == 'base' or weights is not None
+        given = dict(hidden=hidden, dropout=dropout, drop_path_rate=drop_path_rate)
+        head = {**EMOACT_HEAD, **HEAD_OPTIONS.get(size, {}), **{k: v for k, v in given.items() if v is not None}}
+        if size == 'original' and hidden is None: head['hidden'] = None
+        hidden, dropout, drop_path_rate = head['hidden'], head['dropout'], head['drop_path_rate']
+        if pretrained is None: pretrained = size in ('base', 'original') or weights is not None
         if weights is not None and not pretrained: raise EmoactError(f"weights={weights} given with pretrained=False: drop one")
         self.body = create_timm(arch, pretrained, weights, on_missing, modules='convnext', in_chans=1, num_classes=0,
                                 drop_path_rate=drop_path_rate, **shape)
         self.latent_dim, self.mask_padding = self.body.num_features, mask_padding
         self.min_frames = int(math.prod(c.stride[1] for m in self._strided() for c in m.modules() if isinstance(c, nn.Conv2d)))
-        self.head = MLPHead([self.latent_dim, hidden, 1], dropout)
+        self.head = MLPHead([self.latent_dim, 1], dropout_in=dropout) if hidden is None else MLPHead([self.latent_dim, hidden, 1], dropout)
 
     def _strided(self): return [self.body.stem] + [s.downsample for s in self.body.stages]
 

@@ -43,7 +43,7 @@ class ActivationModel(nn.Module):
 # %% ../../nbs/10_models.core.ipynb #0e6391ab
 MODELS = {}
 MODEL_NAMES = ('cnn_transformer', 'convnext', 'deit', 'wav2vec2', 'hybrid')
-SIZES = ('tiny', 'base')   # every architecture's sizes: 'tiny' for tests and CPU demos, 'base' as published
+SIZES = ('tiny', 'base', 'original')   # every architecture's sizes: 'tiny' for tests and CPU demos, 'base' as published, 'original' the seed project's networks
 
 def register_model(name:str):
     "Class decorator: make an `ActivationModel` available to `get_model` as `name`."
@@ -63,7 +63,7 @@ def get_model(name:str, **config) -> ActivationModel:
     return cls(**config)
 
 def size_options(size:str, options:dict, model:str) -> dict:
-    "The constructor options of `size` ('tiny' or 'base') in an architecture's `options`, with an error naming the sizes."
+    "The constructor options of `size` ('tiny', 'base' or 'original') in an architecture's `options`, with an error naming the sizes."
     if size == 'default': raise EmoactError(f"{model}: size='default' is now size='base'")
     if size not in options: raise EmoactError(f"{model}: size={size!r}: use one of {', '.join(options)}")
     return dict(options[size])
@@ -85,12 +85,15 @@ def masked_mean(h:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
 
 # %% ../../nbs/10_models.core.ipynb #1111db21
 class MLPHead(nn.Sequential):
-    "Linear layers with GELU and dropout between them: dims[0] -> ... -> dims[-1]."
-    def __init__(self, dims:list, dropout:float=0.1):
-        layers = []
+    "Linear layers with an activation and dropout between them: dims[0] -> ... -> dims[-1]; `dropout_in`: dropout before the first."
+    def __init__(self, dims:list, dropout:float=0.1,
+                 act:str='gelu',              # 'gelu' (emoact) or 'relu' (the original project's heads)
+                 dropout_in:float=0.):        # dropout on the input (the original's ConvNeXt, DeiT and CNN-Transformer heads)
+        if act not in ('gelu', 'relu'): raise EmoactError(f"act={act!r}: use 'gelu' or 'relu'")
+        layers = [nn.Dropout(dropout_in)] if dropout_in else []
         for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
             layers.append(nn.Linear(a, b))
-            if i < len(dims) - 2: layers += [nn.GELU(), nn.Dropout(dropout)]
+            if i < len(dims) - 2: layers += [nn.GELU() if act == 'gelu' else nn.ReLU(), nn.Dropout(dropout)]
         super().__init__(*layers)
 
 # %% ../../nbs/10_models.core.ipynb #5dd639bb

@@ -5,35 +5,48 @@
 # %% ../../nbs/13_models.deit.ipynb #ab3fe603
 from __future__ import annotations
 import torch
+from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from ..core import EmoactError
 from .core import ActivationModel, register_model, MLPHead, lengths_to_mask, masked_mean, create_timm, size_options
 
 # %% auto #0
-__all__ = ['SIZE_OPTIONS', 'DeiT']
+__all__ = ['SIZE_OPTIONS', 'HEAD_OPTIONS', 'EMOACT_HEAD', 'TokenHeads', 'DeiT']
 
 # %% ../../nbs/13_models.deit.ipynb #fb5dd0c9
-SIZE_OPTIONS = {'tiny': dict(embed_dim=32, depth=2, num_heads=2), 'base': {}}   # base: `arch` as published
+SIZE_OPTIONS = {'tiny': dict(embed_dim=32, depth=2, num_heads=2), 'base': {}, 'original': {}}   # base, original: `arch` as published
+HEAD_OPTIONS = {'original': dict(dropout=0.3, drop_path_rate=0., pad_to_grid=True)}   # plus one linear head per class token
+EMOACT_HEAD = dict(dropout=0.1, drop_path_rate=0.1, pad_to_grid=False)
+
+class TokenHeads(nn.Module):
+    "The original's distilled-DeiT head: dropout, then one linear layer per class token (class, distillation), their outputs averaged."
+    def __init__(self, dim:int, n:int, dropout:float):
+        super().__init__()
+        self.dim, self.drop, self.heads = dim, nn.Dropout(dropout), nn.ModuleList(nn.Linear(dim, 1) for _ in range(n))
+    def forward(self, x): return torch.stack([h(self.drop(x[:, i*self.dim:(i+1)*self.dim])) for i, h in enumerate(self.heads)]).mean(0)
 
 @register_model('deit')
 class DeiT(ActivationModel):
     "DeiT / ViT (timm, ImageNet-pretrained) on a one-channel log-mel image: fixed positional grid, attention to real patches only."
     input_kind, latent_dim = 'logmel', 192
     def __init__(self, arch:str='deit_tiny_distilled_patch16_224',  # timm ViT/DeiT architecture, optionally with a weights tag
-                 size:str='base',                # 'base': `arch` as published; 'tiny': 2 blocks of width 32 (tests)
-                 pretrained:bool|None=None,      # ImageNet weights; None: for size='base', or when `weights` is given
+                 size:str='base',                # 'base': `arch` as published; 'original': the same, padded to the grid, the original's heads; 'tiny': 2 blocks of width 32 (tests)
+                 pretrained:bool|None=None,      # ImageNet weights; None: for sizes 'base' and 'original', or when `weights` is given
                  weights:str|None=None,          # local weights file or folder, instead of the Hugging Face cache/hub
                  on_missing:str='error',         # weights absent: 'error' (fail at once) or 'random' (warn, random init)
                  n_mels:int=64,                  # spectrogram height: the grid's rows times the patch height
                  max_frames:int=560,             # longest input (560 frames = 11.2 s at a 20 ms hop): the grid's columns times the patch width
-                 pad_to_grid:bool=False,         # pad every batch to `max_frames` (the original's fixed width); False: to whole patches only
+                 pad_to_grid:bool|None=None,     # pad every batch to `max_frames` (the original's fixed width); False (default): to whole patches only
                  hidden:int=256,                 # width of the head's hidden layer
-                 dropout:float=0.1,              # dropout in the head
-                 drop_path_rate:float=0.1):      # stochastic depth in the transformer blocks
+                 dropout:float|None=None,        # dropout in the head (None: 0.1; 'original': 0.3)
+                 drop_path_rate:float|None=None): # stochastic depth in the transformer blocks (None: 0.1; 'original': 0)
         super().__init__()
         shape = size_options(size, SIZE_OPTIONS, 'deit')
-        if pretrained is None: pretrained = size == 'base' or weights is not None
+        given = dict(dropout=dropout, drop_path_rate=drop_path_rate, pad_to_grid=pad_to_grid)
+        opts = {**EMOACT_HEAD, **HEAD_OPTIONS.get(size, {}), **{k: v for k, v in given.items() if v is not None}}
+        dropout, drop_path_rate, pad_to_grid = opts['dropout'], opts['drop_path_rate'], opts['pad_to_grid']
+        if pretrained is None: pretrained = size in ('base', 'original') or weights is not None
         if weights is not None and not pretrained: raise EmoactError(f"weights={weights} given with pretrained=False: drop one")
         self.body = create_timm(arch, pretrained, weights, on_missing, modules=('deit', 'vision_transformer'), in_chans=1,
                                 num_classes=0, img_size=(n_mels, max_frames),
@@ -46,8 +59,9 @@ class DeiT(ActivationModel):
         self.n_mels, self.max_frames, self.pad_to_grid = n_mels, max_frames, pad_to_grid
         self.prefix = [n for n in ('cls_token', 'dist_token', 'reg_token') if getattr(v, n, None) is not None]
         self.n_pool = len([n for n in self.prefix if n != 'reg_token'])       # class (+ distillation) tokens read out
-        self.latent_dim = v.num_features
-        self.head = MLPHead([self.latent_dim, hidden, 1], dropout)
+        self.original = size == 'original' and self.n_pool > 1
+        self.latent_dim = v.num_features * (self.n_pool if self.original else 1)   # original: the class tokens side by side
+        self.head = TokenHeads(v.num_features, self.n_pool, dropout) if self.original else MLPHead([self.latent_dim, hidden, 1], dropout)
 
 # %% ../../nbs/13_models.deit.ipynb #7170bc12
 @patch
@@ -58,7 +72,7 @@ def patch_mask(self:DeiT, lengths:torch.Tensor, cols:int) -> torch.Tensor:
 
 @patch
 def latent(self:DeiT, batch:dict) -> torch.Tensor:
-    "The class (and distillation) tokens' mean after the final norm, (B, latent_dim); attention sees real patches only."
+    "The class (and distillation) tokens' mean after the final norm (size 'original': the tokens side by side), (B, latent_dim); attention sees real patches only."
     v, x, lengths = self.body, batch['x'], batch['lengths']
     if x.shape[1] != self.n_mels: raise EmoactError(f"input has {x.shape[1]} mel bands; this model was built for n_mels={self.n_mels}")
     if x.shape[-1] > self.max_frames:
@@ -76,5 +90,6 @@ def latent(self:DeiT, batch:dict) -> torch.Tensor:
     keep = torch.cat([torch.ones(B, prefix.shape[1], dtype=torch.bool, device=h.device), self.patch_mask(lengths, W)], 1)
     for block in v.blocks: h = block(h, attn_mask=keep[:, None, None, :])  # keys: prefix tokens and real patches only
     h = v.norm(h)
+    if self.original: return h[:, :self.n_pool].flatten(1)           # one head per token (TokenHeads)
     if self.n_pool: return h[:, :self.n_pool].mean(1)
     return masked_mean(h[:, prefix.shape[1]:], keep[:, prefix.shape[1]:])   # no class token: mean of the real patches

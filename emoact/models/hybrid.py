@@ -24,7 +24,7 @@ class Hybrid(ActivationModel):
                  fusion_dim:int=128,              # each branch's latent is projected to this size
                  head_dims=(64,),                 # hidden sizes of the MLP head on the concatenation
                  dropout:float=0.2,               # dropout on the concatenation and in the head
-                 size:str|None=None,              # if given: `size` of both branches ('tiny' or 'base')
+                 size:str|None=None,              # if given: `size` of both branches ('tiny', 'base' or 'original': then also ReLU in the head)
                  pretrained:bool|None=None,       # if given: `pretrained` of both branches
                  on_missing:str|None=None,        # if given: `on_missing` of both branches
                 ):
@@ -36,7 +36,8 @@ class Hybrid(ActivationModel):
         self.fusion = nn.ModuleDict({'w2v': nn.Linear(self.w2v.latent_dim, fusion_dim),
                                      'convnext': nn.Linear(self.convnext.latent_dim, fusion_dim)})
         self.latent_dim = 2 * fusion_dim
-        self.head = nn.Sequential(nn.Dropout(dropout), MLPHead([self.latent_dim, *head_dims, 1], dropout))
+        act = 'relu' if size == 'original' else 'gelu'                        # the original's head: dropout, 256-64-1, ReLU
+        self.head = nn.Sequential(nn.Dropout(dropout), MLPHead([self.latent_dim, *head_dims, 1], dropout, act=act))
 
     def latent(self, batch:dict) -> torch.Tensor:
         "Concatenated projections (B, 2*fusion_dim) of the wav2vec 2.0 latent of `w2v` and the ConvNeXt latent of `x`."

@@ -18,7 +18,8 @@ from .core import (ActivationModel, register_model, MLPHead, masked_mean, length
                                 hub_reachable, cached_hub_file, missing_weights, size_options)
 
 # %% auto #0
-__all__ = ['W2V2_BASE', 'W2V2_DEFAULTS', 'SIZE_OPTIONS', 'w2v2_config', 'load_wav2vec2', 'Wav2Vec2Activation']
+__all__ = ['W2V2_BASE', 'W2V2_DEFAULTS', 'SIZE_OPTIONS', 'HEAD_OPTIONS', 'EMOACT_HEAD', 'w2v2_config', 'load_wav2vec2',
+           'Wav2Vec2Activation']
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #fdbdb35f
 W2V2_BASE = 'facebook/wav2vec2-base-960h'
@@ -65,7 +66,9 @@ def load_wav2vec2(weights:str=W2V2_BASE,        # hub repository id, or a folder
 # %% ../../nbs/14_models.wav2vec2.ipynb #bdbd8efe
 SIZE_OPTIONS = {'tiny': dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, conv_dim=(32,)*7,
                              num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2),
-                'base': {}}     # overrides of the weights' architecture; base: as published
+                'base': {}, 'original': {}}     # overrides of the weights' architecture; base and original: as published
+HEAD_OPTIONS = {'original': dict(dropout=0.2, act='relu')}     # the original's head: 768-256-64-1 with ReLU and dropout 0.2
+EMOACT_HEAD = dict(dropout=0.1, act='gelu')
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #744dd89a
 @register_model('wav2vec2')
@@ -74,12 +77,13 @@ class Wav2Vec2Activation(ActivationModel):
     input_kind, latent_dim = 'w2v2_features', 768
     def __init__(self,
                  weights:str=W2V2_BASE,             # hub repository id, or a `save_pretrained` folder
-                 size:str='base',                   # 'base': the weights' architecture; 'tiny': 2 layers of width 32 (tests)
-                 pretrained:bool|None=None,         # load `weights`; False: random init; None: for size='base'
+                 size:str='base',                   # 'base': the weights' architecture; 'original': the same with the original's head; 'tiny': 2 layers of width 32 (tests)
+                 pretrained:bool|None=None,         # load `weights`; False: random init; None: for sizes 'base' and 'original'
                  on_missing:str='error',            # weights unavailable: 'error' or 'random' (warn, random init)
                  precomputed:bool=True,             # x: precomputed CNN features (B, 512, frames); False: waveform (B, samples)
                  head_dims=(256, 64),               # hidden sizes of the MLP head
-                 dropout:float=0.1,                 # dropout in the head
+                 dropout:float|None=None,           # dropout in the head (None: 0.1; 'original': 0.2)
+                 act:str|None=None,                 # the head's activation (None: 'gelu'; 'original': 'relu')
                  config:Wav2Vec2Config|dict|None=None, # a whole config, or overrides of the size's (e.g. dropouts)
                  freeze_feature_encoder:bool=True,  # keep the CNN frozen, also after `unfreeze()` (required if precomputed)
                 ):
@@ -88,12 +92,13 @@ class Wav2Vec2Activation(ActivationModel):
             raise EmoactError("precomputed features come from a frozen CNN: use freeze_feature_encoder=True or precomputed=False")
         self.precomputed, self.freeze_feature_encoder = precomputed, freeze_feature_encoder
         self.input_kind = 'w2v2_features' if precomputed else 'waveform'
-        if pretrained is None: pretrained = size == 'base'
+        if pretrained is None: pretrained = size in ('base', 'original')
+        head = {**EMOACT_HEAD, **HEAD_OPTIONS.get(size, {}), **{k: v for k, v in dict(dropout=dropout, act=act).items() if v is not None}}
         if not isinstance(config, Wav2Vec2Config): config = {**size_options(size, SIZE_OPTIONS, 'wav2vec2'), **(config or {})}
         self.w2v = load_wav2vec2(weights, pretrained, on_missing, config)
         self.latent_dim = self.w2v.config.hidden_size
         self.cnn_per_clip = self.w2v.config.feat_extract_norm == 'group'   # see "Padding" below
-        self.head = MLPHead([self.latent_dim, *head_dims, 1], dropout)
+        self.head = MLPHead([self.latent_dim, *head_dims, 1], head['dropout'], act=head['act'])
         self.unfreeze()
 
 # %% ../../nbs/14_models.wav2vec2.ipynb #fe119ed1
