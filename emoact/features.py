@@ -120,18 +120,18 @@ def has(self:FeatureCache, path) -> bool:
 def get(self:FeatureCache, path, key:str|None=None) -> torch.Tensor|None:
     "Cached features of `path` (whose `file_key` is `key`, if already known), or None."
     key = key or file_key(path)
-    if key in self.ram: self.hits += 1; return self.ram[key]
+    if key in self.ram: self.hits += 1; return self.ram[key].float()
     if self.dir is None or not self._file(key).is_file(): return None
     try: x = torch.from_numpy(np.load(self._file(key)))
     except Exception:
         warnings.warn(f"{self._file(key)}: unreadable cache entry for {path}, recomputing"); return None
     self.hits += 1
     if self.memory: self.ram[key] = x
-    return x
+    return x.float()                                   # stored compact (`dtype`), used as float32
 
 @patch
 def put(self:FeatureCache, path, x:torch.Tensor, key:str|None=None) -> torch.Tensor:
-    "Store the features `x` of `path` (atomically on disk); returns them as stored."
+    "Store the features `x` of `path` (atomically on disk, in `dtype`); returns them as stored, as float32."
     key = key or file_key(path)
     a = x.detach().cpu().numpy().astype(self.dtype)
     if self.memory: self.ram[key] = torch.from_numpy(a)
@@ -140,7 +140,7 @@ def put(self:FeatureCache, path, x:torch.Tensor, key:str|None=None) -> torch.Ten
         tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
         np.save(tmp_file, a)
         os.replace(tmp_file, f)
-    return torch.from_numpy(a)
+    return torch.from_numpy(a).float()
 
 # %% ../nbs/04_features.ipynb #f6422f9f
 @patch
@@ -291,8 +291,9 @@ class HybridInputs:
 
 # %% ../nbs/04_features.ipynb #e6ede8fb
 def w2v_input(w2v_model, cache_dir=None):
-    "wav2vec 2.0's input: its CNN features cached under `cache_dir` (precomputed models), or the normalised waveform."
-    if w2v_model.input_kind == 'w2v2_features': return FeatureCache(cache_dir, w2v_model.frontend(), memory=True)
+    "wav2vec 2.0's input: its CNN features (precomputed models), on disk in float16 under `cache_dir` or else in memory; or the normalised waveform."
+    if w2v_model.input_kind == 'w2v2_features':
+        return FeatureCache(cache_dir, w2v_model.frontend(), memory=cache_dir is None, dtype=np.float16)
     return Waveform()
 
 def make_transform(model,                     # an `emoact.models` model: its `input_kind` decides

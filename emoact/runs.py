@@ -53,7 +53,8 @@ def run_transform(cfg:TrainingConfig, model, train_df=None, run=None):
     "`model`'s input transform; its log-mel normaliser fitted on `train_df` (saved in `run`), or read from `run` and checked against both."
     mel = norm = None
     if model.input_kind in ('logmel', 'hybrid'):
-        mel = FeatureCache(cfg.cache_dir, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db), memory=True)
+        mel = FeatureCache(cfg.cache_dir, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db),
+                           memory=cfg.cache_dir is None)             # with a disk cache, nothing is held whole in RAM
         norm_file = None if run is None else Path(run)/'normalizer.json'
         if norm_file is not None and norm_file.is_file(): norm = Normalizer.load(norm_file).check(mel, train_df, name=norm_file)
         else:
