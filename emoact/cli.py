@@ -84,6 +84,9 @@ def add_synth(sub):
     s.add_argument('dest', metavar='DEST', help="folder to create (must be empty or a previous demo corpus)")
     s.add_argument('--n-clips', type=int, default=2000, metavar='N', help="number of clips (default: 2000)")
     s.add_argument('--seed', type=int, default=0, help="random seed; the same seed gives identical files (default: 0)")
+    s.add_argument('--layout', choices=['demo', 'msp-1.11', 'msp-1.9'], default='demo',
+                   help="demo; or a release's layout: msp-1.11 (Test3 audio without labels, JSON labels, transcripts, "
+                        "alignments) or msp-1.9 (labels_concensus.csv, audio in subfolders) (default: demo)")
     s.add_argument('--jobs', type=int, default=None, metavar='J', help="worker processes (default: all cores)")
     s.set_defaults(func=cmd_synth)
 
@@ -91,9 +94,9 @@ def cmd_synth(args):
     "Write the demo corpus in the MSP-Podcast layout."
     from emoact.synth import synth_corpus
     start = time.time()
-    dest = synth_corpus(args.dest, n_clips=args.n_clips, seed=args.seed, n_jobs=args.jobs)
+    dest = synth_corpus(args.dest, n_clips=args.n_clips, seed=args.seed, n_jobs=args.jobs, layout=args.layout)
     print(f"wrote {args.n_clips} clips to {dest} in {time.time()-start:.1f} s "
-          f"(audio: {dest/'Audios'}, labels: {dest/'Labels'/'labels_consensus.csv'})")
+          f"in the {args.layout} layout (labels in {dest/'Labels'})")
 
 # %% ../nbs/30_cli.ipynb #f15b4fa8
 def add_info(sub):

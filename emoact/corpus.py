@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_corpus.ipynb #a675317b
 from __future__ import annotations
-import os, hashlib, warnings
+import os, json, hashlib, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +16,8 @@ from .audio import audio_info, read_audio, AudioError, SAMPLE_RATE, MIN_SECONDS
 # %% auto #0
 __all__ = ['STD_COLUMNS', 'UNKNOWN_SPEAKER', 'MSP_COLUMNS', 'MSP_SPLITS', 'MSP_LABEL_FILES', 'MSP_AUDIO_DIRS', 'DURATION_CACHE',
            'MANIFEST_SPLITS', 'find_msp_labels', 'read_msp_labels', 'read_durations', 'scan_audio', 'Corpus',
-           'check_speakers_disjoint', 'speaker_split', 'cap_per_speaker', 'load_msp_podcast', 'load_manifest',
-           'load_corpus']
+           'check_speakers_disjoint', 'speaker_split', 'cap_per_speaker', 'describe_msp_layout', 'load_msp_podcast',
+           'load_manifest', 'load_corpus']
 
 # %% ../nbs/02_corpus.ipynb #f8b7255e
 STD_COLUMNS = ['id', 'path', 'split', 'speaker', 'gender', 'emo_act', 'emo_val', 'emo_dom', 'emo_class', 'label',
@@ -28,8 +28,8 @@ UNKNOWN_SPEAKER = 'Unknown'
 MSP_COLUMNS = ['FileName', 'EmoClass', 'EmoAct', 'EmoVal', 'EmoDom', 'SpkrID', 'Gender', 'Split_Set']
 MSP_SPLITS = {'Train': 'train', 'Development': 'valid', 'Validation': 'valid',
               'Test1': 'test1', 'Test2': 'test2', 'Test3': 'test3'}
-MSP_LABEL_FILES = ['labels_consensus.csv', 'labels_concensus.csv']
-MSP_AUDIO_DIRS = ['Audios', 'Audios/Audio']
+MSP_LABEL_FILES = ['labels_consensus.csv', 'labels_concensus.csv', 'labels_consensus.json', 'labels_concensus.json']   # in this order
+MSP_AUDIO_DIRS = ['Audios', 'Audios/Audio', 'Audio']      # flat (1.11, 1.12), nested by unzipping, 1.10's name; subfolders are searched too
 
 # %% ../nbs/02_corpus.ipynb #bedfd05d
 def find_msp_labels(root:str|Path) -> Path:
@@ -38,7 +38,7 @@ def find_msp_labels(root:str|Path) -> Path:
     if not root.is_dir(): raise EmoactError(f"{root}: corpus folder not found")
     for name in MSP_LABEL_FILES:
         if (root/'Labels'/name).is_file(): return root/'Labels'/name
-    raise EmoactError(f"{root}: no Labels/labels_consensus.csv (or Labels/labels_concensus.csv); "
+    raise EmoactError(f"{root}: no Labels/labels_consensus.csv (or labels_concensus.csv, or labels_consensus.json); "
                       "is this an MSP-Podcast folder? For other corpora pass a manifest CSV")
 
 # %% ../nbs/02_corpus.ipynb #2c4a8509
@@ -86,8 +86,12 @@ def read_msp_labels(path:str|Path,
     "The MSP-Podcast labels file at `path` as the standard table, and the dropped rows."
     _check_bad(bad)
     path = Path(path)
-    try: raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except Exception as e: raise EmoactError(f"{path}: cannot read labels CSV ({e})") from None
+    try:
+        if path.suffix == '.json':                     # {FileName: {EmoClass, EmoAct, ..., Split_Set}}: 1.9 and later
+            raw = pd.DataFrame.from_dict(json.loads(path.read_text()), orient='index', dtype=str).rename_axis('FileName').reset_index()
+            raw = raw.fillna('')
+        else: raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except Exception as e: raise EmoactError(f"{path}: cannot read labels ({' '.join(str(e).split())})") from None
     raw.columns = raw.columns.str.strip()
     missing = [c for c in MSP_COLUMNS if c not in raw.columns]
     if missing: raise EmoactError(f"{path}: missing column(s) {', '.join(missing)} "
@@ -170,10 +174,12 @@ def scan_audio(paths:list, n_threads:int=4, show_progress:bool=True) -> list:
 # %% ../nbs/02_corpus.ipynb #030d3622
 @dataclass
 class Corpus:
-    "A loaded corpus: the standard table `df`, its `source`, and the rows `dropped` while loading."
+    "A loaded corpus: the standard table `df`, its `source`, the rows `dropped` while loading, audio files without labels, and what its layout says."
     df: pd.DataFrame
     source: Path
     dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=['row', 'file', 'reason']))
+    unlabelled: list = field(default_factory=list)   # audio in the corpus with no labels row (e.g. MSP-Podcast's Test3): predict only
+    layout: str = ''                                 # what was found, and the release it suggests
 
     def __len__(self): return len(self.df)
     @property
@@ -197,8 +203,12 @@ class Corpus:
 
     def __repr__(self):
         conv = ((self.df.sample_rate != SAMPLE_RATE) | (self.df.channels != 1)).sum()
+        extra = f"\nlayout: {self.layout}" if self.layout else ''
+        if self.unlabelled:
+            extra += (f"\n{len(self.unlabelled)} audio file(s) without labels (predict only, e.g. Test3): "
+                      f"{', '.join(Path(p).name for p in self.unlabelled[:3])}{', ...' if len(self.unlabelled) > 3 else ''}")
         return (f"Corpus({self.source}): {len(self.df)} clips, {len(self.dropped)} dropped, "
-                f"{conv} to downmix/resample\n{self.summary().to_string()}")
+                f"{conv} to downmix/resample\n{self.summary().to_string()}{extra}")
     def _repr_html_(self):
         return f"<b>Corpus</b> <code>{self.source}</code>: {len(self.df)} clips, {len(self.dropped)} dropped" + self.summary().to_html()
 
@@ -251,6 +261,10 @@ def _audio_dir(root:Path, files) -> Path:
         if (root/d).is_dir(): return root/d
     raise EmoactError(f"{root}: no audio folder ({' or '.join(MSP_AUDIO_DIRS)})")
 
+def _audio_files(folder:Path) -> dict:
+    "Every .wav under `folder`, subfolders included (1.9 nests them by podcast): file name -> path."
+    return {p.name: p for p in sorted(folder.rglob('*.wav'))}
+
 def _finish(df, source, cache, problems, bad, split, max_per_speaker, seed, valid, test, show_progress, dropped, decode):
     "Shared tail of the loaders: durations, bad files, cap, split and its check."
     heads = read_durations(df.path, cache, show_progress=show_progress)
@@ -273,6 +287,18 @@ def _finish(df, source, cache, problems, bad, split, max_per_speaker, seed, vali
     check_speakers_disjoint(df, source)
     return Corpus(df[STD_COLUMNS].reset_index(drop=True), Path(source), dropped.reset_index(drop=True))
 
+# %% ../nbs/02_corpus.ipynb #d769fa68
+def describe_msp_layout(root:Path, labels_file:Path, audio:Path, found:dict, unlabelled:list) -> str:
+    "One line on an MSP-Podcast copy's layout and the releases it matches (see the tutorial for the sources)."
+    parts = [f"{labels_file.relative_to(root)} ({'the misspelling of releases up to 1.9' if 'concensus' in labels_file.name else 'spelled as from 1.10'})"]
+    nested = any(p.parent != audio for p in found.values())
+    parts.append(f"{audio.relative_to(root)}/{' with subfolders (as 1.9)' if nested else ''}")
+    extras = [d for d in ('Labels/labels_consensus.json', 'Labels/labels_detailed.csv', 'Transcripts', 'ForceAligned') if (root/d).exists()]
+    if extras: parts.append(', '.join(extras) + ' (1.11 and later ship these)')
+    test3 = [p for p in unlabelled if '_test3_' in Path(p).name.lower()]
+    if test3: parts.append(f"{len(test3)} Test3 file(s) without labels (Test3 came with 1.11, its labels withheld)")
+    return '; '.join(parts)
+
 # %% ../nbs/02_corpus.ipynb #cbcc16f5
 def load_msp_podcast(root:str|Path,
                      emoact_cut:float=5.,            # `label` is 1 where EmoAct >= emoact_cut (the labelling cut)
@@ -288,9 +314,14 @@ def load_msp_podcast(root:str|Path,
     labels_file = find_msp_labels(root)
     df, dropped = read_msp_labels(labels_file, emoact_cut, bad)
     audio = _audio_dir(Path(root), df.file.tolist())
-    df['path'] = [str((audio/f).absolute()) for f in df.file]
-    return _finish(df, root, _cache_file(labels_file.parent), _Problems(labels_file), bad, split,
-                   max_per_speaker, seed, valid, test, show_progress, dropped, decode)
+    found = _audio_files(audio)
+    df['path'] = [str(found.get(f, audio/f).absolute()) for f in df.file]   # a missing file is reported as a bad row
+    corpus = _finish(df, root, _cache_file(labels_file.parent), _Problems(labels_file), bad, split,
+                     max_per_speaker, seed, valid, test, show_progress, dropped, decode)
+    labelled = set(df.file)
+    corpus.unlabelled = [str(p.absolute()) for name, p in found.items() if name not in labelled]
+    corpus.layout = describe_msp_layout(Path(root), labels_file, audio, found, corpus.unlabelled)
+    return corpus
 
 # %% ../nbs/02_corpus.ipynb #2d0d39bd
 MANIFEST_SPLITS = {'train': 'train', 'valid': 'valid', 'validation': 'valid', 'dev': 'valid', 'development': 'valid',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_synth.ipynb #3442320a
 from __future__ import annotations
-import os, sys, json
+import os, sys, json, shutil
 from dataclasses import dataclass, asdict
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 # %% auto #0
 __all__ = ['CUES', 'NOISES', 'BANDS', 'CONSONANTS', 'VOWELS', 'SCHWA', 'LOCI', 'UPPER_FORMANTS', 'BANDWIDTHS', 'NASAL_FORMANTS',
-           'NASAL_BANDWIDTHS', 'CONSONANT_LEVELS', 'SPLITS', 'RATING_CENTRE', 'CLASSES', 'LABEL_COLUMNS', 'Speaker',
-           'random_speaker', 'Channel', 'random_channel', 'Syllable', 'synth_clip', 'synth_layout', 'synth_corpus']
+           'NASAL_BANDWIDTHS', 'CONSONANT_LEVELS', 'SPLITS', 'RATING_CENTRE', 'CLASSES', 'LABEL_COLUMNS', 'LAYOUTS',
+           'Speaker', 'random_speaker', 'Channel', 'random_channel', 'Syllable', 'synth_clip', 'synth_layout',
+           'synth_corpus']
 
 # %% ../nbs/03_synth.ipynb #747fd9a6
 import numpy as np
@@ -408,9 +409,42 @@ def _prepare_dest(dest:Path):
     if dest.exists() and any(dest.iterdir()) and not (dest/'Labels'/'synth_config.json').is_file():
         raise EmoactError(f"{dest} is not empty and is not a synthetic corpus (no Labels/synth_config.json); "
                           "give synth_corpus an empty or new folder so none of your files are overwritten")
-    for old in (dest/'Audios').glob('MSP-PODCAST_*.wav'): old.unlink()
+    for old in ['Audio', 'Transcripts', 'ForceAligned']:             # what another layout left
+        if (dest/old).is_dir(): shutil.rmtree(dest/old)
+    for old in [*(dest/'Audios').glob('MSP-PODCAST_*.wav'), *(dest/'Labels').glob('labels_c*')]: old.unlink()
     (dest/'Audios').mkdir(parents=True, exist_ok=True)
     (dest/'Labels').mkdir(exist_ok=True)
+
+LAYOUTS = ('demo', 'msp-1.11', 'msp-1.9')
+
+def _textgrid(duration:float) -> str:
+    "A Praat TextGrid with one empty 'words' interval (synthetic speech has no words), like ForceAligned/'s files."
+    return ('File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = {d}\ntiers? <exists>\nsize = 1\nitem []:\n'
+            '    item [1]:\n        class = "IntervalTier"\n        name = "words"\n        xmin = 0\n        xmax = {d}\n'
+            '        intervals: size = 1\n        intervals [1]:\n            xmin = 0\n            xmax = {d}\n            text = ""\n').format(d=round(duration, 4))
+
+def _release_layout(dest:Path, df:pd.DataFrame, layout:str, seed:int) -> pd.DataFrame:
+    "Rearrange a written corpus into a release's layout (see the tutorial for the sources); returns the labelled rows."
+    if layout == 'msp-1.9':                  # labels_concensus.csv; Audio/<podcast>/ subfolders
+        for f in df.FileName:
+            (dest/'Audio'/f[12:16]).mkdir(parents=True, exist_ok=True)
+            os.replace(dest/'Audios'/f, dest/'Audio'/f[12:16]/f)
+        shutil.rmtree(dest/'Audios')
+        df[LABEL_COLUMNS].to_csv(dest/'Labels'/'labels_concensus.csv', index=False)
+        return df
+    # msp-1.11: a Test3 of audio without labels, labels_consensus.json, Transcripts/ and ForceAligned/
+    rng = rng_for(seed, 'test3')
+    test3 = np.sort(rng.choice(len(df), max(1, len(df) // 20), replace=False))
+    for i, k in enumerate(test3, 1): os.replace(dest/'Audios'/df.FileName[k], dest/'Audios'/f"MSP-PODCAST_test3_{i:04d}.wav")
+    df = df.drop(index=test3).reset_index(drop=True)
+    df[LABEL_COLUMNS].to_csv(dest/'Labels'/'labels_consensus.csv', index=False)
+    (dest/'Labels'/'labels_consensus.json').write_text(json.dumps(
+        {r['FileName']: {k: r[k] for k in LABEL_COLUMNS[1:]} for r in df[LABEL_COLUMNS].to_dict('records')}, indent=1, default=str))
+    (dest/'Transcripts').mkdir(); (dest/'ForceAligned').mkdir()
+    for f, d in zip(df.FileName, df.duration):
+        (dest/'Transcripts'/f.replace('.wav', '.txt')).write_text('')
+        (dest/'ForceAligned'/f.replace('.wav', '.TextGrid')).write_text(_textgrid(d))
+    return df
 
 def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic corpus)
                  n_clips:int=2000, # number of clips
@@ -418,10 +452,12 @@ def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic co
                  sr:int=16000, # sample rate in Hz
                  n_jobs:int=None, # worker processes (default: all CPU cores)
                  show_progress:bool=True, # show a progress bar (always off under tests)
+                 layout:str='demo', # 'demo', or a release's layout: 'msp-1.11' (Test3 without labels, JSON labels, transcripts, alignments), 'msp-1.9'
                 ) -> Path:
     "Write a synthetic corpus in MSP-Podcast's layout (`Audios/`, `Labels/labels_consensus.csv`) to `dest`."
     dest = Path(dest)
     if sr < 8000: raise EmoactError(f"sr must be at least 8000 Hz, got {sr}")
+    if layout not in LAYOUTS: raise EmoactError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}")
     df = synth_layout(n_clips, seed)
     _prepare_dest(dest)
     speakers = {k: random_speaker(rng_for(seed, 'speaker', k), g) for k, g in df.groupby('speaker').Gender.first().items()}
@@ -435,12 +471,13 @@ def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic co
         import multiprocessing as mp
         ctx = mp.get_context('fork' if sys.platform.startswith('linux') else None)
         with ctx.Pool(n_jobs) as pool: infos = dict(progress(pool.imap_unordered(_clip_job, jobs, chunksize=4), **bar))
-    df[LABEL_COLUMNS].to_csv(dest/'Labels'/'labels_consensus.csv', index=False)
     truth = pd.DataFrame([infos[f] for f in df.FileName])
     spk = pd.DataFrame([asdict(speakers[k]) for k in df.speaker]).drop(columns='gender').add_prefix('speaker_')
     chan = pd.DataFrame([asdict(channels[p]) for p in df.podcast]).add_prefix('channel_')
     latent = pd.concat([df.drop(columns=LABEL_COLUMNS[1:]).assign(gender=df.Gender), truth, spk, chan], axis=1)
     latent.to_csv(dest/'Labels'/'synth_latent.csv', index=False, float_format='%.6g')
-    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, sr=sr, emoact_version=__version__)
+    if layout == 'demo': df[LABEL_COLUMNS].to_csv(dest/'Labels'/'labels_consensus.csv', index=False)
+    else: _release_layout(dest, df, layout, seed)
+    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, sr=sr, layout=layout, emoact_version=__version__)
     (dest/'Labels'/'synth_config.json').write_text(json.dumps(config, indent=1) + '\n')
     return dest
