@@ -5,7 +5,6 @@
 # %% ../nbs/23_compare.ipynb #402f02fb
 from __future__ import annotations
 import json
-from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -111,7 +110,7 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
         state = run_state(run)
         if state == 'finished':
             old, new = TrainingConfig.load(run/'config.json'), cfg.resolved()
-            diff = [k for k in asdict(new) if getattr(old, k) != getattr(new, k)]
+            diff = old.differences(new)
             if diff: raise EmoactError(f"{run}: holds a finished run with other settings ({', '.join(diff)}); choose another --out, or delete {run}")
             print(f"{m}: finished run found in {run}, reusing it")
         else:

@@ -140,6 +140,11 @@ def resolved(self:TrainingConfig) -> TrainingConfig:
     absolute = lambda p: None if p is None else str(Path(p).expanduser().absolute())
     return self.update(data=absolute(self.data), cache_dir=absolute(self.cache_dir))
 
+@patch
+def differences(self:TrainingConfig, other:TrainingConfig, ignore=()) -> list:
+    "The fields whose values differ between `self` and `other`, except those in `ignore`."
+    return [f.name for f in dataclasses.fields(self) if f.name not in ignore and getattr(self, f.name) != getattr(other, f.name)]
+
 # %% ../nbs/18_config.ipynb #b8d03172
 @patch
 def save(self:TrainingConfig, path):

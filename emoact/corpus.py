@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import EmoactError, progress
+from .core import EmoactError, progress, atomic_write_text
 from .audio import audio_info, read_audio, AudioError, SAMPLE_RATE, MIN_SECONDS
 
 # %% auto #0
@@ -154,9 +154,7 @@ def read_durations(paths:list, cache_file:str|Path|None=None, n_threads:int=8, s
     res = stats.join(res.loc[unique].astype({'sample_rate': int, 'num_frames': int, 'channels': int}))
     res.index.name = 'path'
     if cache_file is not None and todo:
-        tmp_file = Path(str(cache_file) + f'.tmp{os.getpid()}')
-        res[res.error == ''].to_csv(tmp_file)
-        os.replace(tmp_file, cache_file)    # atomic: a killed run never leaves half a cache
+        atomic_write_text(cache_file, res[res.error == ''].to_csv())    # a killed run never leaves half a cache
     res['duration'] = np.where(res.sample_rate > 0, res.num_frames / res.sample_rate.clip(lower=1), 0.)
     return res.loc[paths]                             # one row per path given
 

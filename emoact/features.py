@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 import torchaudio.transforms as T
-from .core import EmoactError, progress, get_device, atomic_write_text
+from .core import EmoactError, progress, get_device, atomic_write_text, atomic_path
 from .audio import read_audio, SAMPLE_RATE
 
 # %% auto #0
@@ -137,9 +137,7 @@ def put(self:FeatureCache, path, x:torch.Tensor, key:str|None=None) -> torch.Ten
     if self.memory: self.ram[key] = torch.from_numpy(a)
     if self.dir is not None:
         f = self._file(key); f.parent.mkdir(exist_ok=True)
-        tmp_file = f.with_name(f"{f.stem}.{os.getpid()}.tmp.npy")
-        np.save(tmp_file, a)
-        os.replace(tmp_file, f)
+        with atomic_path(f) as tmp_file: np.save(tmp_file, a)
     return torch.from_numpy(a).float()
 
 # %% ../nbs/04_features.ipynb #f6422f9f

@@ -4,7 +4,7 @@
 
 # %% ../nbs/19_runs.ipynb #730289f6
 from __future__ import annotations
-import dataclasses, inspect, json, shutil, warnings
+import inspect, json, shutil, warnings
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
@@ -39,7 +39,7 @@ def _check_split(cfg, name, df):
     "A one-line error naming the split and the corpus if `df` cannot train or score a run of `cfg`."
     if len(df) == 0: raise EmoactError(f"{cfg.data}: the {name!r} split has no clips")
     if cfg.task == 'binary' and df.label.nunique() < 2:
-        which = 'active (EmoAct >= ' + f'{cfg.emoact_cut:g})' if df.label.iloc[0] == 1 else f'calm (EmoAct < {cfg.emoact_cut:g})'
+        which = f'active (EmoAct >= {cfg.emoact_cut:g})' if df.label.iloc[0] == 1 else f'calm (EmoAct < {cfg.emoact_cut:g})'
         raise EmoactError(f"{cfg.data}: all {len(df)} clips of the {name!r} split are {which}; a binary run needs both classes "
                           "there: use more clips, another emoact_cut, or split=speaker")
 
@@ -127,7 +127,7 @@ def check_run_folder(cfg:TrainingConfig, out, resume:bool=False, overwrite:bool=
         what = 'a finished run' if state == 'finished' else f'an unfinished run (no {RUN_FILE}: it failed or was stopped)'
         raise EmoactError(f"{out}: holds {what}; pass --resume to continue it, --overwrite to start again, or choose another --out")
     old = TrainingConfig.load(out/'config.json')
-    diff = [f.name for f in dataclasses.fields(cfg) if f.name not in RESUMABLE and getattr(old, f.name) != getattr(cfg, f.name)]
+    diff = old.differences(cfg, ignore=RESUMABLE)
     if diff: raise EmoactError(f"{out}: holds a run with other settings ({', '.join(diff)}); only {', '.join(RESUMABLE)} "
                                "may change on --resume: pass --overwrite, or choose another --out for new settings")
     return out
@@ -201,11 +201,11 @@ def predict_files(run, files:list) -> pd.DataFrame:
     "Probability of high activation (binary runs) or predicted EmoAct (regression runs) for each audio file; silent files: empty, with a warning."
     cfg, model, tfm = load_run(run)
     files = [str(f) for f in files]
-    durations = [check_length(audio_info(f)).duration for f in files]       # missing, broken, too short: an error before any work
-    silent = np.array([is_silent(read_audio(f, sr=audio_info(f).sample_rate, allow_silent=True)) for f in files])
+    infos = [check_length(audio_info(f)) for f in files]                   # missing, broken, too short: an error before any work
+    silent = np.array([is_silent(read_audio(f, sr=i.sample_rate, allow_silent=True)) for f, i in zip(files, infos)])
     for f in np.array(files)[silent]: warnings.warn(f"{f}: audio is silent (peak below {SILENCE_DB:g} dBFS): not scored")
     score = np.full(len(files), np.nan)
     if not silent.all():
-        df = pd.DataFrame({'id': [Path(f).stem for f in files], 'path': files, 'label': 0., 'emo_act': np.nan, 'duration': durations})[~silent]
+        df = pd.DataFrame({'id': [Path(f).stem for f in files], 'path': files, 'label': 0., 'emo_act': np.nan, 'duration': [i.duration for i in infos]})[~silent]
         _, score[~silent] = _learner(cfg, model, None).get_preds(eval_loader(ClipDataset(df, tfm), batch_size=cfg.batch_size or 16))
     return pd.DataFrame({'file': files, 'score' if cfg.task == 'binary' else 'emo_act': score})
