@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.emoact-installed
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test install readme docs wheel-check clean help slim
+.PHONY: demo test install readme docs wheel-check clean help slim gpu-wheels
 help:
 	@echo "make demo         run the main job on the built-in demo corpus (creates $(VENV) first)"
 	@echo "make test         clean/sync checks and every notebook's tests; ends with 'N passed, M failed'"
 	@echo "make readme       regenerate README.md from nbs/index.ipynb (no Quarto needed)"
 	@echo "make docs         build the docs site (MkDocs: sidebar, search) in _docs_html/ and list any problems; no Quarto needed"
 	@echo "make slim         shrink saved notebook outputs: no progress bars or machine paths, palette PNGs (tools/slim.py)"
+	@echo "make gpu-wheels   download the wheels tools/gpu_check.sh installs on a GPU machine without a package registry"
 	@echo "make wheel-check  build the wheel, install it into a fresh venv, run 'emoact --help', synth and info there"
 
 $(STAMP): setup.py settings.ini constraints.txt
@@ -34,6 +35,9 @@ readme: $(STAMP)
 
 slim: $(STAMP)
 	$(BIN)/python tools/slim.py
+
+gpu-wheels: $(STAMP)
+	$(BIN)/python -m pip download --disable-pip-version-check --no-deps -c constraints.txt -d tools/gpu_wheels fastcore soundfile
 
 docs: $(STAMP)
 	$(BIN)/python tools/docs.py

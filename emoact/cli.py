@@ -75,6 +75,24 @@ def _add_set(p, help:str):
     "`--set KEY=VALUE ...`: `TrainingConfig` fields without a flag of their own."
     p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help=help)
 
+def _add_rehearse(p):
+    "Add the rehearsal options to command parser `p`."
+    p.add_argument('--rehearse', action='store_true',
+                   help="rehearse instead: every model at full size through every phase (features and cache, head epoch, "
+                        "accumulation, checkpoint and resume, evaluation on every test split, table and figure) on a few clips, "
+                        "then print the batch budget, seconds per step, peak memory and the estimated epoch time, cache size and "
+                        "RAM for the whole corpus; OUT must be new or an earlier rehearsal")
+    p.add_argument('--rehearse-clips', choices=['longest', 'shortest'], default='longest',
+                   help="rehearse on the longest clips (peak memory of the heaviest batch) or the shortest (quick) (default: longest)")
+    p.add_argument('--rehearse-steps', type=int, default=1, metavar='N', help="optimiser steps per epoch in the rehearsal (default: 1)")
+    p.add_argument('--rehearse-eval', type=int, default=32, metavar='N', help="clips of each evaluation split in the rehearsal (default: 32)")
+
+def _print_rehearsal(report, out):
+    from emoact.rehearse import report_markdown
+    print(report_markdown(report))
+    print(f"wrote {Path(out)/'rehearsal.md'} (every figure: rehearsal.csv), and the rehearsal's results.md and roc.png")
+
+
 # %% ../nbs/30_cli.ipynb #b0bd6d17
 def add_synth(sub):
     "Add `emoact synth` to the subcommands `sub`."
@@ -87,6 +105,8 @@ def add_synth(sub):
     s.add_argument('--layout', choices=['demo', 'msp-1.11', 'msp-1.9'], default='demo',
                    help="demo; or a release's layout: msp-1.11 (Test3 audio without labels, JSON labels, transcripts, "
                         "alignments) or msp-1.9 (labels_concensus.csv, audio in subfolders) (default: demo)")
+    s.add_argument('--seconds', type=float, nargs=2, default=(2.75, 11.), metavar=('SHORTEST', 'LONGEST'),
+                   help="clip lengths in seconds (default: 2.75 11, like MSP-Podcast's segments)")
     s.add_argument('--jobs', type=int, default=None, metavar='J', help="worker processes (default: all cores)")
     s.set_defaults(func=cmd_synth)
 
@@ -94,7 +114,8 @@ def cmd_synth(args):
     "Write the demo corpus in the MSP-Podcast layout."
     from emoact.synth import synth_corpus
     start = time.time()
-    dest = synth_corpus(args.dest, n_clips=args.n_clips, seed=args.seed, n_jobs=args.jobs, layout=args.layout)
+    dest = synth_corpus(args.dest, n_clips=args.n_clips, seed=args.seed, n_jobs=args.jobs, layout=args.layout,
+                        seconds=tuple(args.seconds))
     print(f"wrote {args.n_clips} clips to {dest} in {time.time()-start:.1f} s "
           f"in the {args.layout} layout (labels in {dest/'Labels'})")
 
@@ -106,6 +127,14 @@ def add_info(sub):
                                    "hours and active share per split.")
     i.add_argument('source', metavar='SOURCE', help="MSP-Podcast-style folder, or manifest .csv")
     _add_corpus_options(i)
+    i.add_argument('--plan', choices=['paper', 'cpu'], metavar='PRESET',
+                   help="also estimate, per model of this preset (paper or cpu), the batch budget in seconds of audio, the "
+                        "feature cache's size on disk, RAM and the time of one epoch on this corpus, from a few timed "
+                        "training steps (about a minute per model on a CPU)")
+    i.add_argument('--models', default='cnn_transformer,convnext,deit,wav2vec2,hybrid', help="models to plan (default: all five)")
+    i.add_argument('--plan-steps', type=int, default=2, metavar='N', help="timed training steps per model (default: 2)")
+    _add_device(i)
+    _add_set(i, "TrainingConfig changes for the plan, e.g. cache_dir=/fast/disk precision=bf16")
     i.set_defaults(func=cmd_info)
 
 def _load(args):
@@ -119,7 +148,17 @@ def _load(args):
 
 def cmd_info(args):
     "Load a corpus and print what was loaded."
-    print(_load(args))
+    corpus = _load(args)
+    print(corpus)
+    if not args.plan: return
+    from emoact.config import TrainingConfig
+    from emoact.rehearse import plan, report_markdown
+    cfg = TrainingConfig(split=args.split, emoact_cut=args.emoact_cut, max_per_speaker=args.max_per_speaker, seed=args.seed)
+    if args.device: cfg = cfg.update(device=args.device)
+    p = plan(args.source, args.models, args.plan, config=cfg, overrides=args.set, steps=args.plan_steps, corpus=corpus)
+    print(f"\nplan for the {args.plan} preset on {len(corpus.df)} clips ({corpus.df.duration.sum() / 3600:.1f} h), "
+          f"measured on {p.device[0]} in {p.precision[0]}:")
+    print(report_markdown(p))
 
 # %% ../nbs/30_cli.ipynb #350f7636
 def add_train(sub):
@@ -142,6 +181,7 @@ def add_train(sub):
     _add_set(t, "any other TrainingConfig field, e.g. precision=fp32 model_options='{\"size\": \"tiny\"}'")
     t.add_argument('--resume', action='store_true', help="continue the run in OUT (unfinished, or finished with more --epochs) from its last checkpoint")
     t.add_argument('--overwrite', action='store_true', help="replace the run in OUT: its folder is emptied first")
+    _add_rehearse(t)
     t.set_defaults(func=cmd_train)
 
 # %% ../nbs/30_cli.ipynb #8713cadd
@@ -158,6 +198,13 @@ def cmd_train(args):
     flags = {k: v for k, v in dict(data=args.data, model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                                    lr=args.lr, split=args.split, device=args.device, seed=args.seed).items() if v is not None}
     cfg = cfg.update(**flags).override(args.set)
+    if args.rehearse:
+        from emoact.core import EmoactError
+        from emoact.rehearse import rehearse_configs
+        if args.resume or args.overwrite: raise EmoactError("--rehearse writes a rehearsal folder of its own: leave out --resume and --overwrite")
+        report = rehearse_configs(cfg, {cfg.model: cfg}, args.out, baseline=False, clips=args.rehearse_clips,
+                                  steps=args.rehearse_steps, n_eval=args.rehearse_eval)
+        return _print_rehearsal(report, args.out)
     m = train(cfg, args.out, resume=args.resume, overwrite=args.overwrite)
     if os.environ.get('RANK', '0') != '0': return          # under torchrun only rank 0 reports
     for split, rep in m.items():
@@ -261,6 +308,7 @@ def add_compare(sub):
     c.add_argument('--no-baseline', action='store_true', help="skip the eGeMAPS + logistic-regression baseline")
     c.add_argument('--config', help="start every run from a saved configuration (.json or .yaml)")
     _add_device(c)
+    _add_rehearse(c)
     _add_set(c, "TrainingConfig changes for every model, e.g. epochs=5")
     c.set_defaults(func=cmd_compare)
 
@@ -271,6 +319,12 @@ def cmd_compare(args):
     from emoact.config import TrainingConfig
     cfg = TrainingConfig.load(args.config) if args.config else TrainingConfig()
     if args.device: cfg = cfg.update(device=args.device)
+    if args.rehearse:
+        from emoact.rehearse import rehearse
+        report = rehearse(args.data, args.models, args.out, preset=args.preset, config=cfg, overrides=args.set,
+                          baseline=not args.no_baseline, clips=args.rehearse_clips, steps=args.rehearse_steps,
+                          n_eval=args.rehearse_eval)
+        return _print_rehearsal(report, args.out)
     table = compare(args.data, args.models, args.out, preset=args.preset, baseline=not args.no_baseline, config=cfg,
                     overrides=args.set)
     print(results_markdown(table))

@@ -19,7 +19,7 @@ from .baseline import train_baseline
 
 # %% auto #0
 __all__ = ['INTERVALS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config',
-           'compare']
+           'preset_configs', 'compare_baseline', 'write_results', 'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
 def _fmt(v, lo, hi): return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -96,13 +96,46 @@ BASELINE = 'egemaps_logreg'
 LABELS = {'cnn_transformer': 'CNN-Transformer', 'convnext': 'ConvNeXt', 'deit': 'DeiT', 'wav2vec2': 'wav2vec 2.0',
           'hybrid': 'Hybrid', BASELINE: 'eGeMAPS + LR'}
 
+def preset_configs(data, models, preset:str='paper', config=None, overrides:list|None=None) -> tuple:
+    "The base configuration and each of `models`' (defaults, then `config`, then the preset, then `overrides`), all checked."
+    models = [m.strip() for m in (models.split(',') if isinstance(models, str) else models) if m.strip()]
+    base = (config or TrainingConfig()).update(data=str(data)).override(overrides)       # overrides reach the baseline too
+    return base, {m: base.update(model=m, **preset_config(preset, m)).override(overrides) for m in models}
+
+def compare_baseline(base:TrainingConfig, run, show_progress:bool|None=None) -> Path:
+    "Fit the eGeMAPS baseline on `base`'s corpus, split and cap into `run`, or reuse a finished one with the same settings."
+    run = Path(run)
+    args = dict(data=base.data, split=base.split, emoact_cut=base.emoact_cut, valid_split=base.valid_split,
+                test_split=base.test_split, seed=base.seed, max_per_speaker=base.max_per_speaker)
+    done = (run/'metrics.json').is_file() and json.loads((run/'metrics.json').read_text()).get('args') == args
+    if done: print(f"{BASELINE}: finished baseline with the same settings found in {run}, reusing it")
+    else:
+        print(f"{BASELINE}: eGeMAPS features and logistic regression into {run}")
+        train_baseline(run=run, cache_dir=base.cache_dir, show_progress=show_progress, **args)
+    return run
+
+def write_results(runs:dict, out, seed:int=0) -> pd.DataFrame:
+    "The table of `runs` (label -> run folder) as `out`/results.csv and results.md, their ROC curves as roc.png; returns it."
+    out = Path(out)
+    table = results_table(runs, seed=seed)
+    atomic_write_text(out/'results.csv', table.to_csv(index=False))
+    atomic_write_text(out/'results.md', results_markdown(table))
+    preds = {}
+    for name, run in runs.items():
+        p = pd.read_csv(Path(run)/'predictions.csv')
+        p = p[p.split == table.split.iloc[0]]
+        preds[name] = (p.target.to_numpy(), p.score.to_numpy())
+    ax = plot_roc(preds); ax.figure.set_size_inches(5, 4); ax.set_title(f"ROC on {table.split.iloc[0]} ({table.n.iloc[0]} clips)")
+    ax.figure.tight_layout()
+    with atomic_path(out/'roc.png') as tmp_png: ax.figure.savefig(tmp_png, dpi=120)
+    plt.close(ax.figure)
+    return table
+
 def compare(data, models, out, preset:str='paper', baseline:bool=True, config=None, overrides:list|None=None,
             show_progress:bool|None=None) -> pd.DataFrame:
     "Train and evaluate each of `models` (and the eGeMAPS baseline) on `data` into `out`; write results.md/.csv and roc.png."
-    models = [m.strip() for m in (models.split(',') if isinstance(models, str) else models) if m.strip()]
-    if not models and not baseline: raise EmoactError("nothing to compare: give --models and/or keep the baseline")
-    base = (config or TrainingConfig()).update(data=str(data)).override(overrides)       # overrides reach the baseline too
-    cfgs = {m: base.update(model=m, **preset_config(preset, m)).override(overrides) for m in models}   # all checked first
+    base, cfgs = preset_configs(data, models, preset, config, overrides)
+    if not cfgs and not baseline: raise EmoactError("nothing to compare: give --models and/or keep the baseline")
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     runs = {}
     for m, cfg in cfgs.items():
@@ -117,26 +150,5 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
             print(f"{m}: {'resuming the unfinished run' if state == 'unfinished' else 'training'} ({cfg.epochs} epochs) in {run}")
             train(cfg, run, resume=state == 'unfinished', show_progress=show_progress)
         runs[LABELS.get(m, m)] = run
-    if baseline:
-        run = out/BASELINE
-        args = dict(data=base.data, split=base.split, emoact_cut=base.emoact_cut, valid_split=base.valid_split,
-                    test_split=base.test_split, seed=base.seed, max_per_speaker=base.max_per_speaker)
-        done = (run/'metrics.json').is_file() and json.loads((run/'metrics.json').read_text()).get('args') == args
-        if done: print(f"{BASELINE}: finished baseline with the same settings found in {run}, reusing it")
-        else:
-            print(f"{BASELINE}: eGeMAPS features and logistic regression into {run}")
-            train_baseline(run=run, cache_dir=base.cache_dir, show_progress=show_progress, **args)
-        runs[LABELS[BASELINE]] = run
-    table = results_table(runs, seed=base.seed)
-    atomic_write_text(out/'results.csv', table.to_csv(index=False))
-    atomic_write_text(out/'results.md', results_markdown(table))
-    preds = {}
-    for name, run in runs.items():
-        p = pd.read_csv(Path(run)/'predictions.csv')
-        p = p[p.split == table.split.iloc[0]]
-        preds[name] = (p.target.to_numpy(), p.score.to_numpy())
-    ax = plot_roc(preds); ax.figure.set_size_inches(5, 4); ax.set_title(f"ROC on {table.split.iloc[0]} ({table.n.iloc[0]} clips)")
-    ax.figure.tight_layout()
-    with atomic_path(out/'roc.png') as tmp_png: ax.figure.savefig(tmp_png, dpi=120)
-    plt.close(ax.figure)
-    return table
+    if baseline: runs[LABELS[BASELINE]] = compare_baseline(base, out/BASELINE, show_progress)
+    return write_results(runs, out, base.seed)

@@ -49,7 +49,9 @@ def training_callbacks(cfg:TrainingConfig, out:Path, tfm, resume:bool=False, dis
 def train(cfg:TrainingConfig, out,
           resume:bool=False,       # continue the (unfinished or finished) run in `out` from its last checkpoint
           overwrite:bool=False,    # replace the run in `out` (its folder is emptied)
-          show_progress:bool|None=None) -> dict:
+          show_progress:bool|None=None,
+          cbs:list|None=None,      # extra callbacks (measurements, e.g. `emoact.rehearse.Measure`)
+         ) -> dict:
     "Train and evaluate the run described by `cfg` into the folder `out`; returns its metrics. Under `torchrun`, one process per GPU (DDP)."
     rank, world, local = setup_distributed('gloo' if cfg.device == 'cpu' else None)
     main = rank == 0
@@ -75,9 +77,9 @@ def train(cfg:TrainingConfig, out,
     train_dl = bucket_loader(ds['train'], seed=cfg.seed, **size)
     eval_dls = {n: eval_loader(ds[n], **size) for n in (cfg.valid_split, test_name)}
     loss = weighted_bce(train_df.label) if cfg.task == 'binary' else CCCLoss()
-    cbs = training_callbacks(cfg, out, tfm, resume, distributed=world > 1)
+    extra, cbs = cbs or [], training_callbacks(cfg, out, tfm, resume, distributed=world > 1)
     learn = Learner(model, train_dl, eval_dls[cfg.valid_split], loss_func=loss, opt_func=opt_func, lr=cfg.lr, wd=cfg.wd,
-                    task=cfg.task, cbs=cbs, device=device, show_progress=show_progress)
+                    task=cfg.task, cbs=cbs + list(extra), device=device, show_progress=show_progress)
     learn.fit(cfg.epochs)
     if world > 1: dist.barrier()                         # rank 0 has written the last checkpoint
     best = json.loads((out/'checkpoints'/'best.json').read_text())

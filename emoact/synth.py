@@ -352,12 +352,20 @@ def _assign_splits(show_clips:np.ndarray, rng:np.random.Generator, unknown_frac:
         filled[split[s]] += show_clips[s]
     return split, unknown
 
+def _range(lo:float, hi:float) -> dict:
+    "`_durations`' bounds for clips of `lo` to `hi` seconds: MSP-Podcast's median of 5 s when it lies inside, else the middle."
+    return dict(lo=lo, hi=hi, median=5. if lo < 5. < hi else float(np.sqrt(lo * hi)))
+
+
 # %% ../nbs/03_synth.ipynb #343b7dea
 def synth_layout(n_clips:int=2000, # number of clips
                  seed:int=0, # corpus seed
+                 seconds:tuple=(2.75, 11.), # shortest and longest clip (MSP-Podcast's segments: 2.75 to 11 s)
                 ) -> pd.DataFrame:
     "The corpus table before any audio: labels in MSP-Podcast's columns plus the hidden truth behind each clip."
     if n_clips < 1: raise EmoactError(f"n_clips must be at least 1, got {n_clips}")
+    lo, hi = map(float, seconds)
+    if not 0.5 <= lo < hi: raise EmoactError(f"seconds={tuple(seconds)}: give the shortest and longest clip, 0.5 <= shortest < longest")
     rng = rng_for(seed, 'layout')
     n_spk = max(1, round(n_clips/10))
     spk_gender = rng.choice(['Male', 'Female'], n_spk)
@@ -382,7 +390,7 @@ def synth_layout(n_clips:int=2000, # number of clips
     n_raters = rng.choice([5, 6, 7, 8], n_clips, p=[0.6, 0.2, 0.12, 0.08])
     split, unknown = _assign_splits(np.bincount(clip_show, minlength=n_shows), rng)
     df = pd.DataFrame(dict(podcast=podcast[clip_ep], segment=0, show=clip_show, speaker=clip_spk, activation=act,
-                           valence=val, dominance=dom, n_raters=n_raters, duration=_durations(n_clips, rng)))
+                           valence=val, dominance=dom, n_raters=n_raters, duration=_durations(n_clips, rng, **_range(lo, hi))))
     for _, idx in df.groupby('podcast').groups.items():   # segment numbers in order, with gaps
         df.loc[idx, 'segment'] = np.sort(rng.choice(np.arange(1, 3*len(idx) + 1), len(idx), replace=False))
     df.insert(0, 'FileName', [f"MSP-PODCAST_{p:04d}_{s:04d}.wav" for p, s in zip(df.podcast, df.segment)])
@@ -452,13 +460,14 @@ def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic co
                  sr:int=16000, # sample rate in Hz
                  n_jobs:int=None, # worker processes (default: all CPU cores)
                  show_progress:bool=True, # show a progress bar (always off under tests)
+                 seconds:tuple=(2.75, 11.), # shortest and longest clip
                  layout:str='demo', # 'demo', or a release's layout: 'msp-1.11' (Test3 without labels, JSON labels, transcripts, alignments), 'msp-1.9'
                 ) -> Path:
     "Write a synthetic corpus in MSP-Podcast's layout (`Audios/`, `Labels/labels_consensus.csv`) to `dest`."
     dest = Path(dest)
     if sr < 8000: raise EmoactError(f"sr must be at least 8000 Hz, got {sr}")
     if layout not in LAYOUTS: raise EmoactError(f"layout={layout!r}: use one of {', '.join(LAYOUTS)}")
-    df = synth_layout(n_clips, seed)
+    df = synth_layout(n_clips, seed, seconds)
     _prepare_dest(dest)
     speakers = {k: random_speaker(rng_for(seed, 'speaker', k), g) for k, g in df.groupby('speaker').Gender.first().items()}
     channels = {p: random_channel(rng_for(seed, 'podcast', p)) for p in df.podcast.unique()}

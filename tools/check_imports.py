@@ -21,7 +21,7 @@ LAYERS = [                         # lowest first: a module may import from its 
     ['learner'], ['callbacks', 'distributed'],
     ['models.core'], ['models.cnn_transformer', 'models.convnext', 'models.deit', 'models.wav2vec2'], ['models.hybrid'], ['models'],
     ['config'], ['runs'], ['experiment'],
-    ['baseline', 'detect', 'export'], ['compare'], ['demo'],
+    ['baseline', 'detect', 'export'], ['compare'], ['rehearse'], ['demo'],
     ['cli'], ['testing'],
 ]
 LAZY_OK = {'cli'}
