@@ -64,7 +64,8 @@ def results_markdown(table:pd.DataFrame) -> str:
     return head + ''.join('| ' + ' | '.join(map(str, r)) + ' |\n' for r in t.values)
 
 # %% ../nbs/23_compare.ipynb #50252b71
-RECIPE = dict(optimizer='adamw', adam_eps=1e-5, schedule='exponential', gamma=0.5, grad_clip=None)   # every paper model: lr halved each epoch
+RECIPE = dict(optimizer='adamw', adam_eps=1e-5, schedule='exponential', gamma=0.5, grad_clip=None,   # every paper model: lr halved each epoch
+              n_fft=640)                                                                         # log-mels: a 640-point FFT, as the window
 
 PRESETS = {
     'paper': {      # the original project's networks (size 'original') and recipes, as read from its code

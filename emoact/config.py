@@ -33,6 +33,7 @@ class TrainingConfig:
     win_ms: float = 40.
     hop_ms: float = 20.
     top_db: float|None = 80.
+    n_fft: int|None = None              # FFT size (None: the window rounded up to a power of two; the original project: 640)
     cache_dir: str|None = None          # feature cache on disk (None: in memory)
     batch_size: int|None = 32           # items per batch, or (with batch_size=None) ...
     batch_seconds: float|None = None    # ... padded seconds of audio per batch (items x longest), whatever the features
@@ -73,7 +74,7 @@ FIELD_RULES = {
     'max_per_speaker': _or_null(COUNT), 'valid_split': (_text, 'must be a split name'),
     'test_split': _or_null((_text, 'must be a split name')), 'task': _one_of('binary', 'regression'),
     'model': (_text, 'must be a model name'), 'model_options': ((lambda v: isinstance(v, dict)), 'must be a mapping, e.g. {"size": "tiny"}'),
-    'n_mels': COUNT, 'win_ms': POSITIVE, 'hop_ms': POSITIVE, 'top_db': _or_null(POSITIVE),
+    'n_mels': COUNT, 'win_ms': POSITIVE, 'hop_ms': POSITIVE, 'top_db': _or_null(POSITIVE), 'n_fft': _or_null(COUNT),
     'cache_dir': _or_null((_text, 'must be a folder')), 'batch_size': _or_null(COUNT), 'batch_seconds': _or_null(POSITIVE),
     'crop': _or_null(POSITIVE), 'epochs': COUNT, 'optimizer': _one_of('adamw', 'adam', 'sgd'), 'lr': POSITIVE,
     'wd': ((lambda v: _num(v) and v >= 0), 'must be a number >= 0'), 'adam_eps': POSITIVE,
@@ -91,6 +92,8 @@ def check_config(cfg):
     bad = [f"{k}={getattr(cfg, k)!r}: {msg}" for k, (ok, msg) in FIELD_RULES.items() if not ok(getattr(cfg, k))]
     if (cfg.batch_size is None) == (cfg.batch_seconds is None):
         bad.append(f"batch_size={cfg.batch_size!r}, batch_seconds={cfg.batch_seconds!r}: give exactly one (set the other to null)")
+    win = round(16 * cfg.win_ms) if _num(cfg.win_ms) else 0                 # window in samples at 16 kHz
+    if _int(cfg.n_fft) and cfg.n_fft < win: bad.append(f"n_fft={cfg.n_fft}: must be at least the window ({win} samples at {cfg.win_ms} ms)")
     if bad: raise EmoactError('; '.join(bad))
 
 # %% ../nbs/18_config.ipynb #10b4866a

@@ -26,12 +26,15 @@ def config_hash(config:dict) -> str:
 class LogMel(nn.Module):
     "Log-mel spectrogram in dB: waveform (..., samples) -> (..., n_mels, frames)."
     def __init__(self, sr:int=SAMPLE_RATE, win_ms:float=40., hop_ms:float=20., n_mels:int=64,
-                 f_min:float=0., f_max:float|None=None, top_db:float|None=80.):
+                 f_min:float=0., f_max:float|None=None, top_db:float|None=80.,
+                 n_fft:int|None=None):   # FFT size (None: the window rounded up to a power of two, 1024 for 40 ms)
         super().__init__()
         self.sr, self.win_ms, self.hop_ms, self.n_mels, self.f_min, self.f_max, self.top_db = sr, win_ms, hop_ms, n_mels, f_min, f_max, top_db
         self.win, self.hop = int(round(sr*win_ms/1000)), int(round(sr*hop_ms/1000))
-        n_fft = 1 << (self.win - 1).bit_length()
-        self.mel = T.MelSpectrogram(sr, n_fft=n_fft, win_length=self.win, hop_length=self.hop, n_mels=n_mels,
+        self.n_fft = n_fft or 1 << (self.win - 1).bit_length()
+        if self.n_fft < self.win: raise EmoactError(f"n_fft={n_fft}: must be at least the window ({self.win} samples at {win_ms} ms)")
+        self._n_fft_set = self.n_fft != 1 << (self.win - 1).bit_length()   # only a non-default size enters `config` (old caches stay valid)
+        self.mel = T.MelSpectrogram(sr, n_fft=self.n_fft, win_length=self.win, hop_length=self.hop, n_mels=n_mels,
                                     f_min=f_min, f_max=f_max, power=2.)
         self.db = T.AmplitudeToDB('power', top_db=top_db)
 
@@ -42,7 +45,7 @@ class LogMel(nn.Module):
     def num_frames(self, n_samples): return np.asarray(n_samples) // self.hop + 1
     def frames_of(self, seconds): return self.num_frames(np.round(np.asarray(seconds)*self.sr).astype(np.int64))
     def config(self): return dict(kind='logmel', sr=self.sr, win_ms=self.win_ms, hop_ms=self.hop_ms, n_mels=self.n_mels,
-                                  f_min=self.f_min, f_max=self.f_max, top_db=self.top_db)
+                                  f_min=self.f_min, f_max=self.f_max, top_db=self.top_db, **({'n_fft': self.n_fft} if self._n_fft_set else {}))
 
 # %% ../nbs/04_features.ipynb #d2760d34
 class Waveform(nn.Module):

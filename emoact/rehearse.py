@@ -17,7 +17,7 @@ from .data import BucketBatchSampler, ClipDataset, pad_collate
 from .learner import Callback, to_device
 from .models import get_model
 from .config import TrainingConfig
-from .runs import run_corpus, run_splits, batch_options, evaluate_run
+from .runs import run_corpus, run_splits, batch_options, evaluate_run, logmel_of
 from .experiment import train
 from .compare import preset_configs, compare_baseline, write_results, LABELS, BASELINE
 
@@ -76,7 +76,7 @@ NPY_HEADER = 128     # bytes of a cached .npy file's header
 
 def frames_function(cfg:TrainingConfig, model):
     "Seconds of audio -> frames of the input `model` is batched by (log-mel frames, wav2vec 2.0 CNN frames or samples)."
-    if model.input_kind in ('logmel', 'hybrid'): return LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db).frames_of
+    if model.input_kind in ('logmel', 'hybrid'): return logmel_of(cfg).frames_of
     if model.input_kind == 'w2v2_features': return model.frontend().frames_of
     return lambda s: np.round(np.asarray(s) * 16000).astype(np.int64)
 
@@ -147,7 +147,7 @@ def _precompute(cfg:TrainingConfig, model, paths, device) -> list:
     "Compute `model`'s features of `paths` into `cfg.cache_dir`, timed: one row per feature kind."
     caches = []
     if model.input_kind in ('logmel', 'hybrid'):
-        caches.append(FeatureCache(cfg.cache_dir, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db)))
+        caches.append(FeatureCache(cfg.cache_dir, logmel_of(cfg)))
     w2v = model.w2v if model.input_kind == 'hybrid' else model
     if getattr(w2v, 'input_kind', None) == 'w2v2_features': caches.append(w2v_input(w2v, cfg.cache_dir))
     rows = []
@@ -255,7 +255,7 @@ def _median_batch(cfg:TrainingConfig, model, df, n:int) -> dict:
     df = df.iloc[np.argsort(np.abs(df.duration.to_numpy() - df.duration.median()), kind='stable')[:n]].reset_index(drop=True)
     mel = norm = None
     if model.input_kind in ('logmel', 'hybrid'):
-        mel = FeatureCache(None, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db))
+        mel = FeatureCache(None, logmel_of(cfg))
         norm = fit_normalizer(df, mel, show_progress=False)
     ds = ClipDataset(df, make_transform(model, mel, norm, None))
     return pad_collate([ds[i] for i in range(len(ds))]), padded_seconds(cfg, model, df.duration.to_numpy())

@@ -22,9 +22,9 @@ from .models import MODELS, MODEL_NAMES, get_model
 from .config import TrainingConfig
 
 # %% auto #0
-__all__ = ['RESUMABLE', 'RUN_FILE', 'RESULTS', 'SEALED', 'run_splits', 'run_corpus', 'run_transform', 'batch_options',
-           'save_predictions', 'evaluate', 'save_metrics', 'run_state', 'check_run_folder', 'start_run_folder',
-           'finish_run', 'check_run', 'load_run', 'evaluate_run', 'predict_files']
+__all__ = ['RESUMABLE', 'RUN_FILE', 'RESULTS', 'SEALED', 'run_splits', 'run_corpus', 'logmel_of', 'run_transform',
+           'batch_options', 'save_predictions', 'evaluate', 'save_metrics', 'run_state', 'check_run_folder',
+           'start_run_folder', 'finish_run', 'check_run', 'load_run', 'evaluate_run', 'predict_files']
 
 # %% ../nbs/19_runs.ipynb #da4c8647
 def run_splits(cfg:TrainingConfig, corpus, check:bool=True) -> tuple:
@@ -49,11 +49,15 @@ def run_corpus(cfg:TrainingConfig, show_progress:bool=True):
                        seed=cfg.seed, show_progress=show_progress)
 
 # %% ../nbs/19_runs.ipynb #ee519dcc
+def logmel_of(cfg:TrainingConfig) -> LogMel:
+    "The log-mel front-end `cfg` describes."
+    return LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db, n_fft=cfg.n_fft)
+
 def run_transform(cfg:TrainingConfig, model, train_df=None, run=None):
     "`model`'s input transform; its log-mel normaliser fitted on `train_df` (saved in `run`), or read from `run` and checked against both."
     mel = norm = None
     if model.input_kind in ('logmel', 'hybrid'):
-        mel = FeatureCache(cfg.cache_dir, LogMel(n_mels=cfg.n_mels, win_ms=cfg.win_ms, hop_ms=cfg.hop_ms, top_db=cfg.top_db),
+        mel = FeatureCache(cfg.cache_dir, logmel_of(cfg),
                            memory=cfg.cache_dir is None)             # with a disk cache, nothing is held whole in RAM
         norm_file = None if run is None else Path(run)/'normalizer.json'
         if norm_file is not None and norm_file.is_file(): norm = Normalizer.load(norm_file).check(mel, train_df, name=norm_file)

@@ -43,7 +43,8 @@ class ConvNeXt(ActivationModel):
                  hidden:int|None=None,                # width of the head's hidden layer (None: 256; size 'original': no hidden layer)
                  dropout:float|None=None,             # dropout in the head (None: 0.1; 'original': 0.2, before its linear layer)
                  drop_path_rate:float|None=None,      # stochastic depth in the ConvNeXt blocks (None: 0.1; 'original': 0)
-                 mask_padding:bool=True):             # re-zero padded frames after every block; False: plain timm forward
+                 mask_padding:bool=True,              # re-zero padded frames after every block; False: plain timm forward
+                 latent_norm:bool=True):              # the latent after timm's final LayerNorm; False: the plain average of the features (the original's hybrid), the LayerNorm dropped
         super().__init__()
         shape = size_options(size, SIZE_OPTIONS, 'convnext')
         given = dict(hidden=hidden, dropout=dropout, drop_path_rate=drop_path_rate)
@@ -55,6 +56,7 @@ class ConvNeXt(ActivationModel):
         self.body = create_timm(arch, pretrained, weights, on_missing, modules='convnext', in_chans=1, num_classes=0,
                                 drop_path_rate=drop_path_rate, **shape)
         self.latent_dim, self.mask_padding = self.body.num_features, mask_padding
+        if not latent_norm: self.body.head.norm = nn.Identity()             # no parameter that would never get a gradient
         self.min_frames = int(math.prod(c.stride[1] for m in self._strided() for c in m.modules() if isinstance(c, nn.Conv2d)))
         self.head = MLPHead([self.latent_dim, 1], dropout_in=dropout) if hidden is None else MLPHead([self.latent_dim, hidden, 1], dropout)
 
@@ -66,7 +68,7 @@ class ConvNeXt(ActivationModel):
         return lengths
 
     def latent(self, batch:dict) -> torch.Tensor:
-        "The pooled (B, latent_dim) vector of the real frames, after timm's final LayerNorm."
+        "The pooled (B, latent_dim) vector of the real frames, after timm's final LayerNorm (unless built with `latent_norm=False`)."
         x, lengths, body = batch['x'][:, None], batch['lengths'], self.body
         if x.shape[-1] < self.min_frames: x = F.pad(x, (0, self.min_frames - x.shape[-1]))
         if not self.mask_padding: return body.head.norm(body.forward_features(x).mean((2, 3), keepdim=True)).flatten(1)

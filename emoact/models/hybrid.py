@@ -31,7 +31,8 @@ class Hybrid(ActivationModel):
         super().__init__()
         shared = {k: v for k, v in dict(size=size, pretrained=pretrained, on_missing=on_missing).items() if v is not None}
         self.w2v = Wav2Vec2Activation(**{**shared, **(w2v_config or {})})
-        self.convnext = ConvNeXt(**{**shared, **(convnext_config or {})})
+        original = {'latent_norm': False} if size == 'original' else {}  # the original averages ConvNeXt's features, no final LayerNorm
+        self.convnext = ConvNeXt(**{**shared, **original, **(convnext_config or {})})
         self.w2v.head, self.convnext.head = nn.Identity(), nn.Identity()      # only their latents are used
         self.fusion = nn.ModuleDict({'w2v': nn.Linear(self.w2v.latent_dim, fusion_dim),
                                      'convnext': nn.Linear(self.convnext.latent_dim, fusion_dim)})
