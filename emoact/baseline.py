@@ -18,7 +18,7 @@ from .core import EmoactError, progress, atomic_write_text
 from .audio import SAMPLE_RATE, read_audio
 from .corpus import load_corpus
 from .features import FeatureCache
-from .metrics import validated_report, report_intervals
+from .metrics import validated_report, report_intervals, speaker_groups
 from .runs import save_predictions, save_metrics
 
 # %% auto #0
@@ -87,13 +87,15 @@ def train_baseline(data, run, split:str='official', emoact_cut:float=5., valid_s
     best_C = max(aucs, key=aucs.get)
     clf = fit(best_C)
     preds = {n: (dfs[n].label.to_numpy(float), clf.predict_proba(feats[n])[:, 1]) for n in (valid_split, test_split)}
-    save_predictions(out, preds, {n: dfs[n].id.tolist() for n in preds})
+    speakers = {n: dfs[n].speaker.astype(str).tolist() for n in preds}
+    save_predictions(out, preds, {n: dfs[n].id.tolist() for n in preds}, speakers=speakers)
     (yv, pv), (yt, pt) = preds[valid_split], preds[test_split]
     rep = validated_report(yv, pv, yt, pt)
     metrics = {'model': 'egemaps_logreg', 'args': args, 'C': best_C, 'valid_auc_by_C': {str(k): v for k, v in aucs.items()},
                'train_seconds': round(time.time() - start, 1),
-               valid_split: {**rep['valid'], **report_intervals(yv, pv, rep['valid']['threshold'], seed=seed)},
-               test_split: {**rep['test'], **report_intervals(yt, pt, rep['test']['threshold'], seed=seed)}}
+               **{n: {**r, **report_intervals(yy, pp, r['threshold'], seed=seed, groups=speaker_groups(speakers[n])),
+                      'interval_unit': 'clip' if speaker_groups(speakers[n]) is None else 'speaker'}
+                  for n, r, yy, pp in ((valid_split, rep['valid'], yv, pv), (test_split, rep['test'], yt, pt))}}
     scaler, lr = clf[0], clf[1]
     atomic_write_text(out/'baseline.json', json.dumps({'features': EGeMAPS().names, 'mean': scaler.mean_.tolist(), 'scale': scaler.scale_.tolist(),
                                                        'coef': lr.coef_[0].tolist(), 'intercept': float(lr.intercept_[0]), 'C': best_C}, indent=1))

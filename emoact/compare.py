@@ -11,14 +11,14 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from safetensors import safe_open
 from .core import EmoactError, atomic_path, atomic_write_text
-from .metrics import bootstrap_at_threshold, plot_roc
+from .metrics import bootstrap_at_threshold, bootstrap_auc_diff, speaker_groups, plot_roc
 from .config import TrainingConfig
 from .runs import run_state
 from .experiment import train
 from .baseline import train_baseline
 
 # %% auto #0
-__all__ = ['INTERVALS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config',
+__all__ = ['INTERVALS', 'DIFFS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config',
            'preset_configs', 'compare_baseline', 'write_results', 'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
@@ -42,24 +42,47 @@ def results_table(runs:dict, split:str|None=None,
         b = {k: r[k] for k in INTERVALS if k in r}                      # written by `train` since F1 intervals exist
         if len(b) < len(INTERVALS):                                       # an older run: compute them from its predictions
             pr = pd.read_csv(run/'predictions.csv').query('split == @s')
-            b = bootstrap_at_threshold(pr.target, pr.score, r['threshold'], seed=seed)
+            b = bootstrap_at_threshold(pr.target, pr.score, r['threshold'], seed=seed,
+                                       groups=speaker_groups(pr.speaker) if 'speaker' in pr else None)
         params = None
         if (run/'model.safetensors').is_file():
             with safe_open(run/'model.safetensors', 'pt') as f: params = sum(int(np.prod(f.get_slice(k).get_shape())) for k in f.keys())
         rows.append({'model': name, 'split': s, 'n': r['n'], 'auc': r['auc'], 'auc_lo': r['auc_lo'], 'auc_hi': r['auc_hi'],
                      'f1': r['f1'], 'recall': r['recall'], 'precision': r['precision'], **b, 'threshold': r['threshold'],
                      'params': params, 'train_seconds': m.get('train_seconds')})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return table.join(pd.DataFrame(_diffs_to_best(table, runs, seed), index=table.index)) if len(table) else table
+
+DIFFS = ['auc_diff', 'auc_diff_lo', 'auc_diff_hi', 'diff_p', 'diff_unit']
+
+def _diffs_to_best(table:pd.DataFrame, runs:dict, seed:int=0) -> list:
+    "Each row's paired AUC difference to the best row, on the same test clips and bootstrap resamples (of speakers when known)."
+    best = table.auc.idxmax()
+    preds = [pd.read_csv(Path(r)/'predictions.csv').query('split == @s', local_dict={'s': s}) for r, s in zip(runs.values(), table.split)]
+    ref, out = preds[best], []
+    for i, p in enumerate(preds):
+        if i == best: out.append(dict(auc_diff=0., auc_diff_lo=0., auc_diff_hi=0., diff_p=1., diff_unit='(best)')); continue
+        m = ref.merge(p, on='id', suffixes=('_best', ''))
+        if len(m) != len(ref) or len(m) != len(p) or not (m.target_best == m.target).all():
+            out.append(dict(auc_diff=np.nan, auc_diff_lo=np.nan, auc_diff_hi=np.nan, diff_p=np.nan, diff_unit='other clips')); continue
+        groups = speaker_groups(m.speaker_best) if 'speaker_best' in m else None
+        d = bootstrap_auc_diff(m.target, m.score_best, m.score, seed=seed, groups=groups)     # AUC(row) - AUC(best)
+        out.append(dict(auc_diff=d['diff'], auc_diff_lo=d['lo'], auc_diff_hi=d['hi'], diff_p=d['p'],
+                        diff_unit='clip' if groups is None else 'speaker'))
+    return out
 
 # %% ../nbs/23_compare.ipynb #ea9d894e
 def results_markdown(table:pd.DataFrame) -> str:
-    "The results table as Markdown: ROC-AUC, F1, recall, precision with intervals, and the threshold."
+    "The results table as Markdown: ROC-AUC, its paired difference to the best model, F1, recall, precision with intervals, and the threshold."
     t = pd.DataFrame({'Model': table.model,
                       'ROC-AUC': [_fmt(*r) for r in table[['auc', 'auc_lo', 'auc_hi']].values],
                       'F1': [_fmt(*r) for r in table[['f1', 'f1_lo', 'f1_hi']].values],
                       'Recall': [_fmt(*r) for r in table[['recall', 'recall_lo', 'recall_hi']].values],
                       'Precision': [_fmt(*r) for r in table[['precision', 'precision_lo', 'precision_hi']].values],
                       'Threshold': table.threshold.map('{:.3f}'.format)})
+    if 'auc_diff' in table:
+        t.insert(2, 'ΔAUC to best', ['best' if u == '(best)' else '–' if np.isnan(v) else _fmt(v, lo, hi)
+                                     for v, lo, hi, u in table[['auc_diff', 'auc_diff_lo', 'auc_diff_hi', 'diff_unit']].values])
     head = '| ' + ' | '.join(t.columns) + ' |\n|' + '---|' * len(t.columns) + '\n'
     return head + ''.join('| ' + ' | '.join(map(str, r)) + ' |\n' for r in t.values)
 

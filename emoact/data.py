@@ -245,6 +245,7 @@ class ClipDataset(Dataset):
         if len(nan): raise DataError(f"{len(nan)} clip(s) have no {target!r}, the first is {self.ids[nan[0]]}: drop them or choose another target")
         self.emo_act = df['emo_act'].to_numpy(dtype=np.float64) if 'emo_act' in df.columns else np.full(len(df), np.nan)
         self.durations = df['duration'].to_numpy(dtype=np.float64) if 'duration' in df.columns else None
+        self.speakers = df['speaker'].astype(str).tolist() if 'speaker' in df.columns else None   # for speaker-resampled intervals
         self.transform, self.sr, self.target = transform, sr, target
 
     def __len__(self): return len(self.ids)

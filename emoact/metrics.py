@@ -9,11 +9,12 @@ import pandas as pd
 import torch
 from sklearn.metrics import roc_auc_score, roc_curve, precision_recall_curve, average_precision_score
 from .core import EmoactError, rng_for
+from .corpus import UNKNOWN_SPEAKER
 
 # %% auto #0
 __all__ = ['MetricsError', 'best_f1_threshold', 'binary_report', 'validated_report', 'bootstrap_aucs', 'bootstrap_auc',
-           'bootstrap_auc_diff', 'bootstrap_at_threshold', 'report_intervals', 'format_report', 'ccc', 'ccc_loss',
-           'weighted_bce', 'CCCLoss', 'plot_roc', 'plot_pr', 'loss_by_duration', 'plot_loss_by_duration']
+           'bootstrap_auc_diff', 'bootstrap_at_threshold', 'report_intervals', 'speaker_groups', 'format_report', 'ccc',
+           'ccc_loss', 'weighted_bce', 'CCCLoss', 'plot_roc', 'plot_pr', 'loss_by_duration', 'plot_loss_by_duration']
 
 # %% ../nbs/06_metrics.ipynb #0816b5b4
 class MetricsError(EmoactError, ValueError):
@@ -236,6 +237,17 @@ def report_intervals(y_true, y_score,
     b = bootstrap_auc(y_true, y_score, n_boot=n_boot, seed=seed, groups=groups)
     at = {} if threshold is None else bootstrap_at_threshold(y_true, y_score, threshold, n_boot=n_boot, seed=seed, groups=groups)
     return {'auc_lo': b['lo'], 'auc_hi': b['hi'], **at}
+
+# %% ../nbs/06_metrics.ipynb #ec4872a8
+def speaker_groups(speakers,                          # speaker id of each clip (None: unknown for all)
+                   unknown:tuple=(UNKNOWN_SPEAKER, ''),  # ids that name no one
+                  ) -> np.ndarray|None:
+    "Bootstrap groups: one per known speaker, one per clip of an unknown speaker; None (resample clips) when fewer than two groups would result."
+    if speakers is None: return None
+    s = pd.Series(list(speakers), dtype=object).fillna('').astype(str).str.strip()
+    unk = s.isin(list(unknown)).to_numpy()
+    g = np.where(unk, 'clip ' + pd.Series(np.arange(len(s))).astype(str), 'speaker ' + s).astype(object)
+    return None if unk.all() or len(set(g)) < 2 else g        # one speaker cannot be resampled: clips then
 
 # %% ../nbs/06_metrics.ipynb #b250b4ac
 def format_report(d:dict, digits:int=3) -> str:

@@ -16,7 +16,7 @@ from .audio import audio_info, read_audio, check_length, is_silent, SILENCE_DB
 from .corpus import load_corpus
 from .features import LogMel, FeatureCache, Normalizer, fit_normalizer, make_transform
 from .data import ClipDataset, eval_loader
-from .metrics import validated_report, report_intervals, ccc, plot_roc, plot_pr
+from .metrics import validated_report, report_intervals, speaker_groups, ccc, plot_roc, plot_pr
 from .learner import Learner
 from .models import MODELS, MODEL_NAMES, get_model
 from .config import TrainingConfig
@@ -74,10 +74,12 @@ def batch_options(cfg:TrainingConfig, tfm) -> dict:
     return dict(batch_size=None, max_frames=int(tfm.frames_of(cfg.batch_seconds)))
 
 # %% ../nbs/19_runs.ipynb #d8ea87c8
-def save_predictions(out, preds:dict, ids:dict, task:str='binary'):
-    "Write `predictions.csv` (split, id, target, score) and, for binary runs, `roc.png` and `pr.png` into `out`."
+def save_predictions(out, preds:dict, ids:dict, task:str='binary', speakers:dict|None=None):
+    "Write `predictions.csv` (split, id, target, score, and speaker when `speakers` has them) and, for binary runs, `roc.png` and `pr.png` into `out`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    table = pd.concat([pd.DataFrame({'split': n, 'id': ids[n], 'target': y, 'score': p}) for n, (y, p) in preds.items()])
+    spk = speakers or {}
+    table = pd.concat([pd.DataFrame({'split': n, 'id': ids[n], 'target': y, 'score': p,
+                                     **({'speaker': spk[n]} if spk.get(n) is not None else {})}) for n, (y, p) in preds.items()])
     atomic_write_text(out/'predictions.csv', table.to_csv(index=False))
     if task != 'binary': return
     for name, plot in (('roc', plot_roc), ('pr', plot_pr)):
@@ -88,14 +90,17 @@ def save_predictions(out, preds:dict, ids:dict, task:str='binary'):
 def evaluate(learn:Learner, dls:dict, task:str='binary', seed:int=0, out=None) -> dict:
     "Metrics of `learn`'s model on the loaders `dls` (name -> loader; the first chooses the F1 threshold); `out`: also write predictions and plots."
     preds = {name: learn.get_preds(dl) for name, dl in dls.items()}
-    if out is not None: save_predictions(out, preds, {n: dl.dataset.ids for n, dl in dls.items()}, task)
+    speakers = {n: getattr(dl.dataset, 'speakers', None) for n, dl in dls.items()}
+    if out is not None: save_predictions(out, preds, {n: dl.dataset.ids for n, dl in dls.items()}, task, speakers)
     if task == 'regression': return {name: {'ccc': ccc(y, p), 'n': len(y)} for name, (y, p) in preds.items()}
     (vn, (yv, pv)), *rest = preds.items()
     res = {}
     for name, (y, p) in rest:
         rep = validated_report(yv, pv, y, p)
-        res[vn] = {**rep['valid'], **report_intervals(yv, pv, rep['valid']['threshold'], seed=seed)}
-        res[name] = {**rep['test'], **report_intervals(y, p, rep['test']['threshold'], seed=seed)}
+        for n, r, yy, pp in ((vn, rep['valid'], yv, pv), (name, rep['test'], y, p)):
+            groups = speaker_groups(speakers[n])                     # whole speakers when known (clips otherwise)
+            res[n] = {**r, **report_intervals(yy, pp, r['threshold'], seed=seed, groups=groups),
+                      'interval_unit': 'clip' if groups is None else 'speaker'}
     return res
 
 def save_metrics(out, metrics:dict):
