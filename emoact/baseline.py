@@ -88,13 +88,14 @@ def train_baseline(data, run, split:str='official', emoact_cut:float=5., valid_s
     clf = fit(best_C)
     preds = {n: (dfs[n].label.to_numpy(float), clf.predict_proba(feats[n])[:, 1]) for n in (valid_split, test_split)}
     speakers = {n: dfs[n].speaker.astype(str).tolist() for n in preds}
+    groups = {n: speaker_groups(speakers[n]) for n in preds}              # whole speakers when known
     save_predictions(out, preds, {n: dfs[n].id.tolist() for n in preds}, speakers=speakers)
     (yv, pv), (yt, pt) = preds[valid_split], preds[test_split]
     rep = validated_report(yv, pv, yt, pt)
     metrics = {'model': 'egemaps_logreg', 'args': args, 'C': best_C, 'valid_auc_by_C': {str(k): v for k, v in aucs.items()},
                'train_seconds': round(time.time() - start, 1),
-               **{n: {**r, **report_intervals(yy, pp, r['threshold'], seed=seed, groups=speaker_groups(speakers[n])),
-                      'interval_unit': 'clip' if speaker_groups(speakers[n]) is None else 'speaker'}
+               **{n: {**r, **report_intervals(yy, pp, r['threshold'], seed=seed, groups=groups[n]),
+                      'interval_unit': 'clip' if groups[n] is None else 'speaker'}
                   for n, r, yy, pp in ((valid_split, rep['valid'], yv, pv), (test_split, rep['test'], yt, pt))}}
     scaler, lr = clf[0], clf[1]
     atomic_write_text(out/'baseline.json', json.dumps({'features': EGeMAPS().names, 'mean': scaler.mean_.tolist(), 'scale': scaler.scale_.tolist(),

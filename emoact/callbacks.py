@@ -15,10 +15,14 @@ from .core import EmoactError, atomic_write_text, save_weights, load_weights
 from .learner import Callback, CancelBatchException, CancelFitException
 
 # %% auto #0
-__all__ = ['MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule', 'FineTune', 'RandomCrop',
-           'CSVLogger', 'Checkpoint', 'EarlyStopping']
+__all__ = ['resolve_precision', 'MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule', 'FineTune',
+           'RandomCrop', 'CSVLogger', 'Checkpoint', 'EarlyStopping']
 
 # %% ../nbs/07a_callbacks.ipynb #775c30c9
+def resolve_precision(dtype:str, device_type:str) -> str:
+    "The precision 'auto' means on `device_type`: fp16 on CUDA, bf16 elsewhere; any other `dtype` as given."
+    return dtype if dtype != 'auto' else ('fp16' if device_type == 'cuda' else 'bf16')
+
 class MixedPrecision(Callback):
     "Autocast to float16 (CUDA, with a GradScaler) or bfloat16 (CPU, or CUDA on request)."
     order = 10
@@ -28,7 +32,7 @@ class MixedPrecision(Callback):
 
     def before_fit(self):
         dev = self.learn.device.type
-        dtype = self.dtype if self.dtype != 'auto' else ('fp16' if dev == 'cuda' else 'bf16')
+        dtype = resolve_precision(self.dtype, dev)
         if dtype == 'fp16' and dev != 'cuda': raise EmoactError("fp16 mixed precision needs a CUDA GPU; use bf16 (or auto) on CPU")
         self.resolved = dtype
         torch_dtype = {'fp16': torch.float16, 'bf16': torch.bfloat16}.get(dtype)

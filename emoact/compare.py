@@ -18,8 +18,8 @@ from .experiment import train
 from .baseline import train_baseline
 
 # %% auto #0
-__all__ = ['INTERVALS', 'DIFFS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'results_markdown', 'preset_config',
-           'preset_configs', 'compare_baseline', 'write_results', 'compare']
+__all__ = ['INTERVALS', 'DIFFS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'markdown_table', 'results_markdown',
+           'preset_config', 'preset_configs', 'compare_baseline', 'write_results', 'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
 def _fmt(v, lo, hi): return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -72,6 +72,11 @@ def _diffs_to_best(table:pd.DataFrame, runs:dict, seed:int=0) -> list:
     return out
 
 # %% ../nbs/23_compare.ipynb #ea9d894e
+def markdown_table(t:pd.DataFrame, fmt=str) -> str:
+    "`t` as a Markdown table, each cell written by `fmt`."
+    head = '| ' + ' | '.join(t.columns) + ' |\n|' + '---|' * len(t.columns) + '\n'
+    return head + ''.join('| ' + ' | '.join(map(fmt, r)) + ' |\n' for r in t.values)
+
 def results_markdown(table:pd.DataFrame) -> str:
     "The results table as Markdown: ROC-AUC, its paired difference to the best model, F1, recall, precision with intervals, and the threshold."
     t = pd.DataFrame({'Model': table.model,
@@ -83,8 +88,7 @@ def results_markdown(table:pd.DataFrame) -> str:
     if 'auc_diff' in table:
         t.insert(2, 'ΔAUC to best', ['best' if u == '(best)' else '–' if np.isnan(v) else _fmt(v, lo, hi)
                                      for v, lo, hi, u in table[['auc_diff', 'auc_diff_lo', 'auc_diff_hi', 'diff_unit']].values])
-    head = '| ' + ' | '.join(t.columns) + ' |\n|' + '---|' * len(t.columns) + '\n'
-    return head + ''.join('| ' + ' | '.join(map(str, r)) + ' |\n' for r in t.values)
+    return markdown_table(t)
 
 # %% ../nbs/23_compare.ipynb #50252b71
 RECIPE = dict(optimizer='adamw', adam_eps=1e-5, schedule='exponential', gamma=0.5, grad_clip=None,   # every paper model: lr halved each epoch

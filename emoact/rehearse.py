@@ -6,20 +6,22 @@
 from __future__ import annotations
 import gc, json, math, os, resource, shutil, sys, threading, time
 from pathlib import Path
+from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import torch
 from .core import EmoactError, atomic_write_text, get_device
 from .corpus import Corpus
 from .synth import synth_layout
-from .features import LogMel, FeatureCache, precompute_features, fit_normalizer, make_transform, w2v_input
+from .features import LogMel, Waveform, FeatureCache, precompute_features, fit_normalizer, make_transform, w2v_input
 from .data import BucketBatchSampler, ClipDataset, pad_collate
 from .learner import Callback, to_device
+from .callbacks import resolve_precision
 from .models import get_model
 from .config import TrainingConfig
 from .runs import run_corpus, run_splits, batch_options, evaluate_run, logmel_of
 from .experiment import train
-from .compare import preset_configs, compare_baseline, write_results, LABELS, BASELINE
+from .compare import preset_configs, compare_baseline, write_results, markdown_table, LABELS, BASELINE
 
 # %% auto #0
 __all__ = ['NPY_HEADER', 'REHEARSAL_FILE', 'REPORT_COLUMNS', 'AMP', 'MSP_1_11', 'rss_bytes', 'PeakMemory', 'Measure',
@@ -78,7 +80,7 @@ def frames_function(cfg:TrainingConfig, model):
     "Seconds of audio -> frames of the input `model` is batched by (log-mel frames, wav2vec 2.0 CNN frames or samples)."
     if model.input_kind in ('logmel', 'hybrid'): return logmel_of(cfg).frames_of
     if model.input_kind == 'w2v2_features': return model.frontend().frames_of
-    return lambda s: np.round(np.asarray(s) * 16000).astype(np.int64)
+    return Waveform().frames_of
 
 def padded_seconds(cfg:TrainingConfig, model, durations) -> float:
     "Seconds of audio a batch of clips of `durations` holds once padded: clips x the longest, or x DeiT's fixed grid."
@@ -99,7 +101,7 @@ def epoch_plan(cfg:TrainingConfig, corpus, model) -> dict:
     "One epoch of `cfg` on `corpus`, from its metadata: clips, batches, optimiser steps, padded audio, the batch budget and the cache size."
     (tr, va, te), _ = run_splits(cfg, corpus, check=False)
     fo = frames_function(cfg, model)
-    size = batch_options(cfg, type('T', (), {'frames_of': staticmethod(fo)}))
+    size = batch_options(cfg, SimpleNamespace(frames_of=fo))
     dur = lambda df: df.duration.to_numpy(dtype=float)
     train_b = BucketBatchSampler(fo(dur(tr)), seed=cfg.seed, **size).batches(0)
     valid_b = BucketBatchSampler(fo(dur(va)), shuffle=False, **size).batches(0)
@@ -163,10 +165,13 @@ def _rate(rows:pd.DataFrame) -> float:
 
 def rehearse_model(cfg:TrainingConfig, corpus, manifest, run,
                    rates:dict|None=None,   # feature kind -> audio seconds per second, measured (by this model or an earlier one)
-                   show_progress:bool|None=None) -> dict:
+                   show_progress:bool|None=None,
+                   scratch_cache=None,     # feature cache for the rehearsal when `cfg` has no cache_dir
+                  ) -> dict:
     "Rehearse `cfg` on the clips of `manifest` into `run`: features, every phase for one epoch, checkpoint and resume, evaluation on every test split; measured and estimated for `corpus`."
     start, device = time.perf_counter(), get_device(cfg.device)
-    sub = cfg.update(data=str(manifest), max_per_speaker=None, split='official', epochs=cfg.head_epochs + 2)
+    sub = cfg.update(data=str(manifest), max_per_speaker=None, split='official', epochs=cfg.head_epochs + 2,
+                     cache_dir=cfg.cache_dir or (None if scratch_cache is None else str(scratch_cache)))
     model = get_model(sub.model, **sub.model_options)                  # the pretrained weights, through the real loaders
     plan = epoch_plan(cfg, corpus, model)
     rcorpus = run_corpus(sub, False)
@@ -194,14 +199,12 @@ def rehearse_model(cfg:TrainingConfig, corpus, manifest, run,
                 train_rate=_rate(tr), valid_rate=_rate(va), peak_rss_gb=mem.rss / 2**30, cuda_peak_gb=None if mem.cuda is None else mem.cuda / 2**30,
                 epoch_hours=est / 3600, cache_gb=plan['cache_bytes'] / 2**30,
                 features_hours=sum(hours / rates[f['kind']] for f in feats if f['kind'] in rates),
-                ram_gb=mem.rss / 2**30 + (plan['cache_bytes'] / 2**30 if cfg.cache_dir is None else 0.),
-                device=str(device), precision=_precision(cfg, device), auc_valid=metrics[sub.valid_split]['auc'] if 'auc' in metrics.get(sub.valid_split, {}) else None,
+                ram_gb=mem.rss / 2**30 + (plan['cache_bytes'] / 2**30 if cfg.cache_dir is None else 0.),   # no cache_dir: the whole cache in RAM
+                cache_gb_on_disk=cfg.cache_dir is not None,
+                device=str(device), precision=resolve_precision(cfg.precision, device.type), auc_valid=metrics[sub.valid_split]['auc'] if 'auc' in metrics.get(sub.valid_split, {}) else None,
                 evaluated=','.join(k for k in metrics if isinstance(metrics[k], dict)), rehearsal_s=time.perf_counter() - start)
 
 # %% ../nbs/23a_rehearse.ipynb #580122f0
-def _precision(cfg, device) -> str:
-    return ('fp16' if device.type == 'cuda' else 'bf16') if cfg.precision == 'auto' else cfg.precision
-
 REPORT_COLUMNS = {'model': 'Model', 'clips_per_step': 'clips/step', 'budget_s': 'budget s', 's_per_step': 's/step',
                   'peak_rss_gb': 'peak RSS GB', 'cuda_peak_gb': 'CUDA GB', 'epoch_hours': 'epoch h (est.)',
                   'cache_gb': 'cache GB (est.)', 'ram_gb': 'RAM GB (est.)',
@@ -211,8 +214,7 @@ def report_markdown(report:pd.DataFrame) -> str:
     "The rehearsal's (or plan's) per-model figures as a Markdown table."
     t = report[[c for c in REPORT_COLUMNS if c in report.columns]].rename(columns=REPORT_COLUMNS)
     fmt = lambda v: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else (f'{v:.3g}' if isinstance(v, float) else str(v))
-    head = '| ' + ' | '.join(t.columns) + ' |\n|' + '---|' * len(t.columns) + '\n'
-    return head + ''.join('| ' + ' | '.join(fmt(v) for v in r) + ' |\n' for r in t.astype(object).values)
+    return markdown_table(t.astype(object), fmt)
 
 def rehearse_configs(base:TrainingConfig, cfgs:dict, out, baseline:bool=True, clips:str='longest', steps:int=1, n_eval:int=32,
                      show_progress:bool|None=None) -> pd.DataFrame:
@@ -227,9 +229,7 @@ def rehearse_configs(base:TrainingConfig, cfgs:dict, out, baseline:bool=True, cl
     rows, runs, rates = [], {}, {}
     for m, cfg in cfgs.items():
         print(f"{m}: rehearsing every phase at full size on {steps * per_step} {clips} training clips")
-        r = rehearse_model(cfg.update(cache_dir=cfg.cache_dir or str(out/'cache')), corpus, manifest, out/m, rates, show_progress)
-        r['cache_gb_on_disk'] = cfg.cache_dir is not None
-        r['ram_gb'] = r['peak_rss_gb'] + (0. if cfg.cache_dir else r['cache_gb'])     # no cache_dir: the whole cache in RAM
+        r = rehearse_model(cfg, corpus, manifest, out/m, rates, show_progress, scratch_cache=out/'cache')
         rows.append(r); runs[LABELS.get(m, m)] = out/m
     if baseline: runs[LABELS[BASELINE]] = compare_baseline(base.update(data=str(manifest), max_per_speaker=None, split='official'),
                                                           out/BASELINE, show_progress)
@@ -267,7 +267,7 @@ def measure_steps(cfg:TrainingConfig, model, corpus, steps:int=2, device='auto')
     n = min(len(tr), cfg.batch_size or max(1, int(cfg.batch_seconds // tr.duration.median())))
     batch, padded = _median_batch(cfg, model, tr, n)
     batch = to_device(batch, device)
-    prec = _precision(cfg, device)
+    prec = resolve_precision(cfg.precision, device.type)
     amp = lambda: torch.autocast(device.type, dtype=AMP[prec], enabled=AMP[prec] is not None)
     scaler = torch.amp.GradScaler(device.type) if prec == 'fp16' else None
     model.to(device).train()

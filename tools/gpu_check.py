@@ -11,7 +11,7 @@ emoact.testing (the machine reaches no hub); speed and memory do not depend on t
 
     python tools/gpu_check.py --out DIR [--models a,b] [--clips N] [--skip-cells]
 """
-import argparse, json, os, platform, re, subprocess, sys, tempfile, time, traceback, warnings
+import argparse, json, os, platform, re, sys, tempfile, time, traceback, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
