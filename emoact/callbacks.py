@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+import torch.nn.functional as F
 from .core import EmoactError, atomic_write_text, save_weights, load_weights
 from .learner import Callback, CancelBatchException, CancelFitException
 
 # %% auto #0
-__all__ = ['resolve_precision', 'MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule', 'FineTune',
-           'RandomCrop', 'CSVLogger', 'Checkpoint', 'EarlyStopping']
+__all__ = ['AUGMENTS', 'resolve_precision', 'MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule',
+           'FineTune', 'RandomCrop', 'augment_db', 'augment_options', 'MelAugment', 'CSVLogger', 'Checkpoint',
+           'EarlyStopping']
 
 # %% ../nbs/07a_callbacks.ipynb #775c30c9
 def resolve_precision(dtype:str, device_type:str) -> str:
@@ -154,6 +156,112 @@ class RandomCrop(Callback):
         mask = torch.arange(self.max_frames, device=x.device)[None] < keep[:, None]
         x = x.gather(-1, idx.view(len(x), *([1] * (x.dim() - 2)), -1).expand(*x.shape[:-1], -1))
         b.update(x=x * mask.view(len(x), *([1] * (x.dim() - 2)), -1).to(x.dtype), lengths=keep, mask=mask)
+
+# %% ../nbs/07a_callbacks.ipynb #c8aa5bad
+AUGMENTS = dict(               # option: (what it does, default strength when switched on with `true`)
+    gain=('whole-clip level change, uniform in +-gain dB', 6.),
+    eq=('microphone/room colour: a random spectral tilt of +-eq dB across the band plus a smooth ripple of +-eq/2 dB', 6.),
+    noise=('share of clips with stationary coloured noise added at a random SNR from `snr`', 0.5),
+    snr=('the noise SNR range in dB, [low, high]', (5., 30.)),
+    reverb=('share of clips with an exponential reverberation tail (RT60 0.2-0.8 s, direct-to-reverberant 10 to -3 dB)', 0.3),
+    band=('share of clips band-limited by a low-pass at a random 35-85% of the mel range', 0.3),
+    shift=('frequency scaling by up to +-shift mel bands (a vocal-tract length / pitch change)', 2.),
+    tempo=('speed change: the time axis stretched by a factor in 1 +- tempo', 0.1),
+)
+
+def _u(g, n, lo, hi, device): return (lo + (hi - lo) * torch.rand(n, generator=g)).to(device)
+
+def augment_db(X:torch.Tensor,            # log-mel spectrograms in dB, (B, n_mels, T)
+               lengths:torch.Tensor,      # real frames per clip (B,)
+               g:torch.Generator,         # the random stream (CPU)
+               hop_s:float=0.02, top_db:float=80.,
+               gain:float=0., eq:float=0., noise:float=0., snr=(5., 30.), reverb:float=0., band:float=0., shift:float=0., tempo:float=0.,
+              ) -> tuple:
+    "Randomly altered copies of a batch of log-mels in dB (see `AUGMENTS`), in the power domain where it matters; returns (X, lengths)."
+    B, M, T = X.shape; dev = X.device
+    X = X.float().clone()
+    if shift:                                                                        # frequency scaling
+        s = _u(g, B, -shift, shift, dev)
+        src = (torch.arange(M, device=dev)[None] - s[:, None]).clamp(0, M - 1)
+        lo = src.floor().long(); w = (src - lo)[..., None]; hi = (lo + 1).clamp(max=M - 1)
+        X = X.gather(1, lo[..., None].expand(-1, -1, T)) * (1 - w) + X.gather(1, hi[..., None].expand(-1, -1, T)) * w
+    if tempo:                                                                        # speed: each clip's time axis resampled
+        r = _u(g, B, 1 - tempo, 1 + tempo, dev)                                      # linearly, ends aligned, all clips at once
+        new = (lengths.float() / r).round().long().clamp(min=1)
+        last = (lengths - 1).clamp(min=0)
+        pos = torch.arange(int(new.max()), device=dev)[None] * (last.float() / (new - 1).clamp(min=1).float())[:, None]
+        pos = torch.minimum(pos, last.float()[:, None])
+        lo = pos.floor().long(); w = (pos - lo)[:, None]; hi = torch.minimum(lo + 1, last[:, None])
+        X = X.gather(2, lo[:, None].expand(-1, M, -1)) * (1 - w) + X.gather(2, hi[:, None].expand(-1, M, -1)) * w
+        lengths, T = new, X.shape[-1]
+    real = (torch.arange(T, device=dev)[None] < lengths[:, None])[:, None]          # (B, 1, T)
+    if eq:                                                                           # tilt + one smooth ripple
+        bins = torch.linspace(-1, 1, M, device=dev)[None, :, None]
+        k, ph, a = _u(g, B, 1, 4, dev), _u(g, B, 0, 2 * math.pi, dev), _u(g, B, -eq / 2, eq / 2, dev)
+        X = X + _u(g, B, -eq, eq, dev)[:, None, None] * bins + a[:, None, None] * torch.cos(math.pi * k[:, None, None] * (bins + 1) / 2 + ph[:, None, None])
+    P = 10 ** (X / 10)
+    if reverb:                                                                       # energy tail decaying 60 dB in RT60
+        use = torch.rand(B, generator=g) < reverb
+        rt, drr = _u(g, B, 0.2, 0.8, 'cpu'), _u(g, B, -3., 10., 'cpu')
+        for i in torch.nonzero(use).flatten().tolist():
+            K = max(2, int(rt[i] / hop_s)); a = 10 ** (-6 * hop_s / float(rt[i]))
+            h = a ** torch.arange(1, K, dtype=torch.float32, device=dev); h = h / h.sum() * 10 ** (-float(drr[i]) / 10)
+            kernel = torch.cat([h.flip(0), torch.zeros(1, device=dev)])[None, None]
+            P[i] = P[i] + F.conv1d(F.pad(P[i][:, None], (K - 1, 0)), kernel)[:, 0]
+    if noise:                                                                        # stationary noise, tilted +-10 dB
+        use = (torch.rand(B, generator=g) < noise).to(dev)
+        level = (P * real).sum((1, 2)) / (real.sum((1, 2)) * M)
+        colour = _u(g, B, -10, 10, dev)[:, None] * torch.linspace(-1, 1, M, device=dev)[None]
+        Pn = (level / 10 ** (_u(g, B, *snr, dev) / 10))[:, None] * 10 ** (colour / 10)
+        P = P + (use[:, None] * Pn)[..., None]
+    X = 10 * torch.log10(P.clamp(min=1e-10))
+    if band:                                                                         # low-pass: 15 dB per band above the cut
+        use = (torch.rand(B, generator=g) < band).to(dev)
+        cut = _u(g, B, 0.35, 0.85, dev) * M
+        X = X - (((torch.arange(M, device=dev)[None] - cut[:, None]).clamp(min=0) * 15).clamp(max=top_db) * use[:, None])[..., None]
+    if gain: X = X + _u(g, B, -gain, gain, dev)[:, None, None]
+    peak = X.masked_fill(~real, -1e4).amax((1, 2), keepdim=True)
+    return torch.maximum(X, peak - top_db) * real, lengths
+
+def augment_options(spec:dict) -> dict:
+    "`spec` (`TrainingConfig.augment`: option -> strength, or `true` for the default) checked and completed; an error names a bad option."
+    if not isinstance(spec, dict): raise EmoactError(f"augment={spec!r}: give a mapping, e.g. {{\"gain\": 6, \"noise\": 0.5}}")
+    bad = sorted(set(spec) - set(AUGMENTS))
+    if bad: raise EmoactError(f"augment: unknown option(s) {', '.join(bad)}; options: {', '.join(AUGMENTS)}")
+    out = {}
+    for k, v in spec.items():
+        v = AUGMENTS[k][1] if v is True else v
+        if k == 'snr':
+            if not (isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v) and v[0] <= v[1]):
+                raise EmoactError(f"augment: snr={v!r}: give [low, high] in dB")
+            out[k] = (float(v[0]), float(v[1])); continue
+        if v is False or v is None: continue
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0: raise EmoactError(f"augment: {k}={v!r}: must be a number >= 0")
+        if k in ('noise', 'reverb', 'band') and v > 1: raise EmoactError(f"augment: {k}={v!r}: a share of clips, from 0 to 1")
+        if k == 'tempo' and v >= 1: raise EmoactError(f"augment: tempo={v!r}: must be below 1")
+        out[k] = float(v)
+    return out
+
+class MelAugment(Callback):
+    "Augment training batches of standardised log-mels: back to dB through the run's `Normalizer`, `augment_db`, standardised again; after any crop."
+    order = 6
+    def __init__(self, norm,                  # the `Normalizer` the inputs were standardised with
+                 seed:int=0, hop_ms:float=20., top_db:float|None=80., **options):
+        self.mean, self.std, self.seed, self.hop_s, self.top_db = norm.mean, norm.std, seed, hop_ms / 1000, top_db or 200.
+        self.options = augment_options(options)
+    def before_batch(self):
+        l = self.learn
+        if not l.training or not self.options: return
+        b = l.batch
+        if any(k.startswith('lengths_') for k in b):
+            raise EmoactError("augment works on single-input log-mel batches; this batch has several inputs (a hybrid model?)")
+        x, lengths = b['x'], b['lengths']
+        rank = torch.distributed.get_rank() if torch.distributed.is_available() and torch.distributed.is_initialized() else 0
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + l.epoch * 10_007 + l.iter + rank * 7_919_111 + 1)
+        m, s = self.mean.to(x.device)[:, None], self.std.to(x.device)[:, None]
+        X, lengths = augment_db(x.float() * s + m, lengths, g, self.hop_s, self.top_db, **self.options)
+        mask = torch.arange(X.shape[-1], device=x.device)[None] < lengths[:, None]
+        b.update(x=((X - m) / s * mask[:, None]).to(x.dtype), lengths=lengths, mask=mask)
 
 # %% ../nbs/07a_callbacks.ipynb #f653f01d
 class CSVLogger(Callback):

@@ -13,18 +13,29 @@ from safetensors import safe_open
 from .core import EmoactError, atomic_path, atomic_write_text
 from .metrics import bootstrap_at_threshold, bootstrap_auc_diff, speaker_groups, plot_roc
 from .config import TrainingConfig
+from .corpus import load_corpus
 from .runs import run_state
 from .experiment import train
 from .baseline import train_baseline
+from .transfer import transfer_report, run_digest
 
 # %% auto #0
-__all__ = ['INTERVALS', 'DIFFS', 'RECIPE', 'PRESETS', 'BASELINE', 'LABELS', 'results_table', 'markdown_table', 'results_markdown',
-           'preset_config', 'preset_configs', 'compare_baseline', 'write_results', 'compare']
+__all__ = ['INTERVALS', 'TRANSFER', 'DIFFS', 'RECIPE', 'CPU_AUGMENT', 'PRESETS', 'BASELINE', 'LABELS', 'results_table',
+           'markdown_table', 'results_markdown', 'preset_config', 'preset_configs', 'compare_baseline', 'write_results',
+           'compare']
 
 # %% ../nbs/23_compare.ipynb #a8b846cd
 def _fmt(v, lo, hi): return f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
 
 INTERVALS = [f'{m}_{b}' for m in ('f1', 'precision', 'recall') for b in ('lo', 'hi')]
+TRANSFER = ['transfer_auc', 'transfer_lo', 'transfer_hi', 'transfer_n']
+
+def _transfer(run:Path) -> dict:
+    "The run's zero-shot result on a transfer corpus (`transfer.json`), when it has one for its current weights."
+    f = run/'transfer.json'
+    t = json.loads(f.read_text()) if f.is_file() else {}
+    if t.get('digest') != run_digest(run): t = {}                 # none, or stale: the run was retrained since
+    return {k: t.get(s, np.nan) for k, s in zip(TRANSFER, ('auc', 'auc_lo', 'auc_hi', 'n'))}
 
 def results_table(runs:dict, split:str|None=None,
                   seed:int=0,   # for runs whose metrics.json has no F1/precision/recall intervals (written before they were)
@@ -47,7 +58,7 @@ def results_table(runs:dict, split:str|None=None,
         params = None
         if (run/'model.safetensors').is_file():
             with safe_open(run/'model.safetensors', 'pt') as f: params = sum(int(np.prod(f.get_slice(k).get_shape())) for k in f.keys())
-        rows.append({'model': name, 'split': s, 'n': r['n'], 'auc': r['auc'], 'auc_lo': r['auc_lo'], 'auc_hi': r['auc_hi'],
+        rows.append({'model': name, 'split': s, 'n': r['n'], 'auc': r['auc'], 'auc_lo': r['auc_lo'], 'auc_hi': r['auc_hi'], **_transfer(run),
                      'f1': r['f1'], 'recall': r['recall'], 'precision': r['precision'], **b, 'threshold': r['threshold'],
                      'params': params, 'train_seconds': m.get('train_seconds')})
     table = pd.DataFrame(rows)
@@ -78,7 +89,7 @@ def markdown_table(t:pd.DataFrame, fmt=str) -> str:
     return head + ''.join('| ' + ' | '.join(map(fmt, r)) + ' |\n' for r in t.values)
 
 def results_markdown(table:pd.DataFrame) -> str:
-    "The results table as Markdown: ROC-AUC, its paired difference to the best model, F1, recall, precision with intervals, and the threshold."
+    "The results table as Markdown: ROC-AUC, its paired difference to the best model, zero-shot transfer AUC (when measured), F1, recall, precision with intervals, and the threshold."
     t = pd.DataFrame({'Model': table.model,
                       'ROC-AUC': [_fmt(*r) for r in table[['auc', 'auc_lo', 'auc_hi']].values],
                       'F1': [_fmt(*r) for r in table[['f1', 'f1_lo', 'f1_hi']].values],
@@ -88,11 +99,16 @@ def results_markdown(table:pd.DataFrame) -> str:
     if 'auc_diff' in table:
         t.insert(2, 'ΔAUC to best', ['best' if u == '(best)' else '–' if np.isnan(v) else _fmt(v, lo, hi)
                                      for v, lo, hi, u in table[['auc_diff', 'auc_diff_lo', 'auc_diff_hi', 'diff_unit']].values])
+    if 'transfer_auc' in table and table.transfer_auc.notna().any():
+        t.insert(3 if 'auc_diff' in table else 2, 'Transfer AUC', ['–' if np.isnan(v) else _fmt(v, lo, hi)
+                                                                  for v, lo, hi in table[TRANSFER[:3]].values])
     return markdown_table(t)
 
 # %% ../nbs/23_compare.ipynb #50252b71
 RECIPE = dict(optimizer='adamw', adam_eps=1e-5, schedule='exponential', gamma=0.5, grad_clip=None,   # every paper model: lr halved each epoch
               n_fft=640)                                                                         # log-mels: a 640-point FFT, as the window
+
+CPU_AUGMENT = dict(gain=6., eq=6., noise=0.5, band=0.3, reverb=0.3, shift=2., tempo=0.1)   # what made the model transfer (24_demo)
 
 PRESETS = {
     'paper': {      # the original project's networks (size 'original') and recipes, as read from its code
@@ -106,7 +122,8 @@ PRESETS = {
                        head_lr=1e-3, lr=1e-5, wd=1., **RECIPE),
     },
     'cpu': {
-        'cnn_transformer': dict(model_options={'size': 'tiny', 'freq': 'flatten', 'pooling': 'mean'}, epochs=12, lr=2e-3, crop=3.),
+        'cnn_transformer': dict(model_options={'size': 'tiny', 'freq': 'flatten', 'pooling': 'mean', 'input_norm': 'utterance'},
+                                epochs=12, lr=2e-3, crop=3., augment=CPU_AUGMENT, precision='fp32'),
         'convnext': dict(model_options={'size': 'tiny', 'pretrained': False}, epochs=12, lr=2e-3, crop=3.),
         'deit': dict(model_options={'size': 'tiny', 'pretrained': False}, epochs=12, lr=1e-3, crop=3.),
         'wav2vec2': dict(model_options={'pretrained': False, 'size': 'tiny'}, epochs=6, lr=1e-3),
@@ -160,10 +177,16 @@ def write_results(runs:dict, out, seed:int=0) -> pd.DataFrame:
     return table
 
 def compare(data, models, out, preset:str='paper', baseline:bool=True, config=None, overrides:list|None=None,
-            show_progress:bool|None=None) -> pd.DataFrame:
+            show_progress:bool|None=None,
+            transfer=None,        # a corpus none of the runs trained on (e.g. `emoact.tts`'s): every run's zero-shot AUC on it too
+            model_overrides:dict|None=None,   # model -> further `key=value` changes for that model only (e.g. its epochs)
+            cbs:list|None=None,   # extra training callbacks for every model (e.g. a time budget)
+           ) -> pd.DataFrame:
     "Train and evaluate each of `models` (and the eGeMAPS baseline) on `data` into `out`; write results.md/.csv and roc.png."
     base, cfgs = preset_configs(data, models, preset, config, overrides)
+    cfgs = {m: c.override((model_overrides or {}).get(m, [])) for m, c in cfgs.items()}
     if not cfgs and not baseline: raise EmoactError("nothing to compare: give --models and/or keep the baseline")
+    if transfer is not None: load_corpus(transfer, show_progress=False)     # a wrong transfer corpus fails now, not after hours of training
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     runs = {}
     for m, cfg in cfgs.items():
@@ -176,7 +199,14 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
             print(f"{m}: finished run found in {run}, reusing it")
         else:
             print(f"{m}: {'resuming the unfinished run' if state == 'unfinished' else 'training'} ({cfg.epochs} epochs) in {run}")
-            train(cfg, run, resume=state == 'unfinished', show_progress=show_progress)
+            train(cfg, run, resume=state == 'unfinished', show_progress=show_progress, cbs=cbs)
         runs[LABELS.get(m, m)] = run
     if baseline: runs[LABELS[BASELINE]] = compare_baseline(base, out/BASELINE, show_progress)
+    if transfer is not None:
+        for name, run in runs.items():
+            old = json.loads((run/'transfer.json').read_text()) if (run/'transfer.json').is_file() else {}
+            same = old.get('digest') == run_digest(run) and old.get('data') == str(Path(transfer).resolve()) and old.get('seed', base.seed) == base.seed
+            r = old if same else transfer_report(run, transfer, seed=base.seed, show_progress=show_progress)
+            print(f"{name}: zero-shot on {Path(transfer).name} ({r['n']} clips, {r['n_speakers']} speakers): AUC {r['auc']:.3f}"
+                  + (" (measured before, reused)" if same else ''))
     return write_results(runs, out, base.seed)

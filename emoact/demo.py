@@ -10,49 +10,96 @@ import pandas as pd
 from . import __version__
 from .core import EmoactError, atomic_write_text
 from .synth import synth_corpus
-from .compare import compare, results_markdown
+from .tts import tts_corpus
+from .learner import Callback, CancelFitException
+from .runs import run_corpus, run_state
+from .transfer import transfer_report
+from .compare import compare, compare_baseline, preset_configs, results_markdown, BASELINE
+from .rehearse import plan
 from .detect import long_recording, match_segments, save_detection, detect
 
 # %% auto #0
-__all__ = ['run_demo']
+__all__ = ['DEMO_SECONDS', 'TimeBudget', 'epochs_that_fit', 'run_demo']
 
-# %% ../nbs/24_demo.ipynb #cd00930b
-def _reuse_corpus(dest:Path, n_clips:int, seed:int) -> bool:
-    "Whether `dest` already holds the demo corpus of `n_clips` and `seed` (so it need not be written again)."
-    cfg_file = dest/'Labels'/'synth_config.json'
+# %% ../nbs/24_demo.ipynb #5f1d46d7
+def _reusable(dest:Path, config_name:str, n_files:int, **settings) -> bool:
+    "Whether `dest` already holds a generated corpus of `n_files` audio files whose Labels/`config_name` has `settings` and this version."
+    cfg_file = dest/'Labels'/config_name
     if not cfg_file.is_file(): return False
     cfg = json.loads(cfg_file.read_text())
-    return (cfg.get('n_clips'), cfg.get('seed'), cfg.get('emoact_version')) == (n_clips, seed, __version__) and \
-        len(list((dest/'Audios').glob('*.wav'))) == n_clips
+    return all(cfg.get(k) == v for k, v in {**settings, 'emoact_version': __version__}.items()) and \
+        len(list((dest/'Audios').glob('*.wav'))) == n_files
 
-def _demo_files(out:Path, corpus_dir:Path, rec:Path, models:list, baseline:bool) -> list:
+def _reuse_corpus(dest:Path, n_clips:int, seed:int, seconds:tuple) -> bool:
+    "Whether `dest` already holds the demo corpus of `n_clips`, `seed` and `seconds` (so it need not be written again)."
+    return _reusable(dest, 'synth_config.json', n_clips, n_clips=n_clips, seed=seed, seconds=[float(s) for s in seconds])
+
+def _reuse_tts(dest:Path, n_speakers:int, clips:int, seed:int) -> bool:
+    "Whether `dest` already holds the transfer corpus of these settings."
+    return _reusable(dest, 'tts_config.json', n_speakers * clips, n_speakers=n_speakers, clips_per_speaker=clips, seed=seed)
+
+def _demo_files(out:Path, corpus_dir:Path, tts_dir:Path|None, rec:Path, models:list, baseline:bool) -> list:
     "What the demo wrote: (path, description) pairs."
     runs = out/'runs'
     return [(corpus_dir, 'the demo corpus (MSP-Podcast layout)'),
+            *([(tts_dir, 'the eSpeak NG transfer corpus, never trained on')] if tts_dir else []),
             *[(runs/m, 'run folder: config, weights, normaliser, history, metrics, predictions, ROC/PR plots') for m in models],
             *([(runs/'egemaps_logreg', 'the eGeMAPS + logistic-regression baseline')] if baseline else []),
             (runs/'results.md', 'the results table (also results.csv)'), (runs/'roc.png', 'ROC curves of all models'),
             (rec, 'the long recording (true stretches: long-recording.truth.csv)'),
             (out/'detect', 'segments (CSV, JSON), window scores and the timeline plot'), (out/'demo.json', 'every number above')]
 
+# %% ../nbs/24_demo.ipynb #ad0c0034
+class TimeBudget(Callback):
+    "Stop training (after the epoch that is running) when another epoch would end after `deadline` (a `time.time()`)."
+    order = 66
+    def __init__(self, deadline:float): self.deadline, self.stopped_epoch = deadline, None
+    def before_fit(self): self.start = time.time()
+    def after_epoch(self):
+        per_epoch = (time.time() - self.start) / (self.learn.epoch + 1 - getattr(self.learn, 'start_epoch', 0))
+        if time.time() + per_epoch > self.deadline:
+            self.stopped_epoch = self.learn.epoch
+            raise CancelFitException()
+
+def epochs_that_fit(seconds:float,           # time for training (and validating) this model
+                    data, model:str,            # the corpus folder and the model of the `cpu` preset
+                    overrides:list|None=None,   # the run's `key=value` changes
+                    corpus=None,                # the loaded corpus (default: load `data`)
+                    max_epochs:int|None=None,   # at most this many (default: the preset's)
+                   ) -> tuple:
+    "How many epochs of `model` (at least 1) fit in `seconds`, and the estimated seconds per epoch, from two timed training steps."
+    p = plan(data, model, preset='cpu', overrides=overrides, steps=2, corpus=corpus, show_progress=False).iloc[0]
+    max_epochs = max_epochs or preset_configs(data, [model], 'cpu', overrides=overrides)[1][model].epochs
+    per_epoch = p.epoch_hours * 3600
+    return int(min(max_epochs, max(1, seconds // per_epoch))), per_epoch
+
+# %% ../nbs/24_demo.ipynb #e51bd013
+DEMO_SECONDS = (2., 8.)         # clip lengths of the demo corpus (MSP-Podcast's: 2.75 to 11 s; shorter keeps the demo within minutes)
+
 def run_demo(out='demo-out',                   # folder for everything the demo writes
              models='cnn_transformer',         # comma-separated models to train (the `cpu` preset of `compare`)
-             n_clips:int=5000,                 # clips in the demo corpus
+             n_clips:int=2500,                 # clips in the demo corpus
              seed:int=0,
-             baseline:bool=False,              # also fit the eGeMAPS + logistic-regression baseline (measured: 257 s for 4,500 clips)
+             baseline:bool=True,               # also fit the eGeMAPS + logistic-regression baseline
+             transfer:bool=True,               # also score every model zero-shot on eSpeak NG speech (`emoact.tts`)
+             minutes:float|None=None,          # a budget for the whole demo: train as many epochs as fit (None: the preset's)
              overrides:list|None=None,         # TrainingConfig `key=value` changes for every model
              recording_seconds:float=150.,     # length of the generated long recording
+             seconds:tuple=DEMO_SECONDS,       # shortest and longest clip of the demo corpus
+             tts_speakers:int=40, tts_clips:int=10,   # the transfer corpus: talkers and clips per talker
              show_progress:bool|None=None) -> dict:
     "Run the whole job on the built-in demo corpus; returns (and writes to `out/demo.json`) what it measured."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     t0 = time.time(); times = {}
     models = [m.strip() for m in (models.split(',') if isinstance(models, str) else models) if m.strip()]
     if not models: raise EmoactError("give at least one model to train (--models)")
-    corpus_dir = out/'demo-corpus'
-    print(f"[1/4] demo corpus: {n_clips} clips in {corpus_dir}", flush=True)
-    if _reuse_corpus(corpus_dir, n_clips, seed): print("      an identical corpus is already there; reusing it")
+    if minutes is not None and not minutes > 0: raise EmoactError(f"--minutes must be above 0, got {minutes}")
+    n_steps = 5
+    corpus_dir, tts_dir = out/'demo-corpus', (out/'transfer-corpus' if transfer else None)
+    print(f"[1/{n_steps}] demo corpus: {n_clips} clips in {corpus_dir}", flush=True)
+    if _reuse_corpus(corpus_dir, n_clips, seed, seconds): print("      an identical corpus is already there; reusing it")
     else:
-        synth_corpus(corpus_dir, n_clips=n_clips, seed=seed, show_progress=show_progress is not False)
+        synth_corpus(corpus_dir, n_clips=n_clips, seed=seed, seconds=seconds, show_progress=show_progress is not False)
         if (out/'runs').exists():                       # trained on the corpus this one replaces
             print(f"      the corpus changed: removing the demo's earlier runs in {out/'runs'}")
             shutil.rmtree(out/'runs')
@@ -60,9 +107,37 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
     print(f"      {times['corpus']:.0f} s", flush=True)
 
     t = time.time()
-    print(f"[2/4] training {', '.join(models)}{' and the eGeMAPS baseline' if baseline else ''}; testing on held-out speakers (Test1)", flush=True)
-    table = compare(corpus_dir, models, out/'runs', preset='cpu', baseline=baseline,
-                    overrides=list(overrides or []) + [f"seed={seed}"], show_progress=show_progress)
+    if transfer:
+        print(f"[2/{n_steps}] transfer corpus: {tts_speakers * tts_clips} clips of {tts_speakers} eSpeak NG talkers in {tts_dir} "
+              "(a second generator; no model trains on it)", flush=True)
+        if _reuse_tts(tts_dir, tts_speakers, tts_clips, seed): print("      an identical corpus is already there; reusing it")
+        else: tts_corpus(tts_dir, n_speakers=tts_speakers, clips_per_speaker=tts_clips, seed=seed, show_progress=show_progress is not False)
+    else: print(f"[2/{n_steps}] no transfer corpus (transfer=False)")
+    times['transfer_corpus'] = time.time() - t
+
+    t = time.time()
+    overrides = list(overrides or []) + [f"seed={seed}"]
+    base, cfgs = preset_configs(corpus_dir, models, 'cpu', overrides=overrides)
+    print(f"[3/{n_steps}] training {', '.join(models)}{' and the eGeMAPS baseline' if baseline else ''}; testing on held-out speakers (Test1)"
+          f"{' and zero-shot on the transfer corpus' if transfer else ''}", flush=True)
+    budget, cbs = None, None
+    if baseline:                                       # first, so that a time budget knows what is left for the deep models
+        compare_baseline(base, out/'runs'/BASELINE, show_progress)
+        if transfer: transfer_report(out/'runs'/BASELINE, tts_dir, seed=seed, show_progress=show_progress)
+    if minutes is not None:
+        reserve = 20. + 3. * len(models)                # scoring the transfer corpus, detection, the table
+        left = minutes * 60 - (time.time() - t0) - reserve
+        corpus = run_corpus(base, show_progress=False)
+        budget, todo = {}, [m for m in cfgs if run_state(out/'runs'/m) != 'finished']      # finished runs are reused as they are
+        for m in todo:
+            n, per_epoch = epochs_that_fit(left / len(todo), corpus_dir, m, overrides, corpus, cfgs[m].epochs)
+            budget[m] = dict(epochs=n, of=cfgs[m].epochs, estimated_epoch_s=round(per_epoch, 1))
+            print(f"      {m}: {n} of {cfgs[m].epochs} epochs fit in the {minutes:g}-minute budget (about {per_epoch:.0f} s per epoch)")
+        overrides_by = {m: [f"epochs={b['epochs']}"] for m, b in budget.items()}
+        cbs = [TimeBudget(t0 + minutes * 60 - reserve)]
+    else: overrides_by = None
+    table = compare(corpus_dir, models, out/'runs', preset='cpu', baseline=baseline, overrides=overrides, show_progress=show_progress,
+                    transfer=tts_dir, model_overrides=overrides_by, cbs=cbs)
     times['training'] = time.time() - t
     print(f"\n{results_markdown(table)}", flush=True)
 
@@ -70,7 +145,7 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
     n_stretches = max(4, int(recording_seconds // 9))
     rec = out/'long-recording.wav'
     truth = long_recording(rec, n_stretches=n_stretches, seed=seed + 1000)
-    print(f"[3/4] detecting activated stretches in a generated {truth.end.iloc[-1]:.0f} s recording of a new speaker", flush=True)
+    print(f"[4/{n_steps}] detecting activated stretches in a generated {truth.end.iloc[-1]:.0f} s recording of a new speaker", flush=True)
     atomic_write_text(out/'long-recording.truth.csv', truth.to_csv(index=False))
     det = detect(out/'runs'/models[0], rec, show_progress=show_progress)
     save_detection(det, out/'detect', truth=truth)
@@ -82,9 +157,14 @@ def run_demo(out='demo-out',                   # folder for everything the demo 
           f"{det.rtf:.0f}x real time", flush=True)
 
     times['total'] = time.time() - t0
-    result = {'n_clips': n_clips, 'seed': seed, 'models': models, 'seconds': {k: round(v, 1) for k, v in times.items()},
-              'results': table.to_dict('records'), 'detect': {**det.summary(), **match}}
+    epochs = {m: len(pd.read_csv(out/'runs'/m/'history.csv')) for m in models}
+    result = {'n_clips': n_clips, 'seed': seed, 'seconds_per_clip': list(seconds), 'models': models, 'epochs': epochs,
+              'minutes_budget': minutes, 'budget': budget, 'seconds': {k: round(v, 1) for k, v in times.items()},
+              'results': table.to_dict('records'), 'detect': {**det.summary(), **match},
+              'transfer_corpus': None if not transfer else {'speakers': tts_speakers, 'clips': tts_speakers * tts_clips}}
     atomic_write_text(out/'demo.json', json.dumps(result, indent=1, default=float))
-    print(f"[4/4] done in {times['total']/60:.1f} min. Files written under {out}:")
-    for p, what in _demo_files(out, corpus_dir, rec, models, baseline): print(f"  {str(p):<40} {what}")
+    print(f"[5/{n_steps}] done in {times['total']/60:.1f} min"
+          + (f" (budget {minutes:g} min; epochs trained: {', '.join(f'{m} {e}' for m, e in epochs.items())})" if minutes else '')
+          + f". Files written under {out}:")
+    for p, what in _demo_files(out, corpus_dir, tts_dir, rec, models, baseline): print(f"  {str(p):<40} {what}")
     return result

@@ -13,9 +13,10 @@ from .data import ClipDataset, bucket_loader, eval_loader
 from .metrics import weighted_bce, CCCLoss
 from .learner import Learner
 from .callbacks import (MixedPrecision, GradientAccumulation, GradientClip, Schedule, FineTune, CSVLogger,
-                              Checkpoint, EarlyStopping, RandomCrop)
+                              Checkpoint, EarlyStopping, RandomCrop, MelAugment)
 from .distributed import setup_distributed, DistributedTrainer, all_gather_cat
-from .models import get_model
+from .models import get_model, MODELS
+from .features import Standardised
 from .config import TrainingConfig
 from .runs import (run_splits, run_corpus, run_transform, batch_options, evaluate, save_metrics, check_run_folder,
                          start_run_folder, finish_run)
@@ -39,6 +40,10 @@ def training_callbacks(cfg:TrainingConfig, out:Path, tfm, resume:bool=False, dis
            Checkpoint(out/'checkpoints', monitor=cfg.monitor if cfg.task == 'binary' else 'ccc', resume=resume)]
     if distributed: cbs.append(DistributedTrainer())
     if cfg.crop: cbs.append(RandomCrop(int(tfm.frames_of(cfg.crop)), seed=cfg.seed))
+    if cfg.augment:
+        if not isinstance(tfm, Standardised):
+            raise EmoactError(f"augment works on single-input log-mel models (cnn_transformer, convnext, deit); {cfg.model} takes other inputs")
+        cbs.append(MelAugment(tfm.norm, seed=cfg.seed, hop_ms=cfg.hop_ms, top_db=cfg.top_db, **cfg.augment))
     if cfg.accumulate: cbs.append(GradientAccumulation(cfg.accumulate))
     if cfg.grad_clip: cbs.append(GradientClip(cfg.grad_clip))
     if cfg.head_epochs: cbs.append(FineTune(cfg.head_epochs, cfg.head_lr, cfg.lr))
@@ -63,6 +68,8 @@ def train(cfg:TrainingConfig, out,
         if cfg.device not in ('auto', 'cuda', 'cpu'): raise EmoactError(f"device={cfg.device!r}: under torchrun use auto (each process takes its LOCAL_RANK GPU) or cpu")
         device = f'cuda:{local}' if torch.cuda.is_available() and cfg.device != 'cpu' else 'cpu'
     else: get_device(device)                             # a missing GPU fails here, not after the corpus is read
+    if cfg.augment and getattr(MODELS.get(cfg.model), 'input_kind', 'logmel') != 'logmel':
+        raise EmoactError(f"augment works on single-input log-mel models (cnn_transformer, convnext, deit); {cfg.model} takes other inputs")
     corpus = run_corpus(cfg, show_progress is not False and main)
     (train_df, valid_df, test_df), test_name = run_splits(cfg, corpus)   # both classes in every split of a binary run
     if world > 1: dist.barrier()                         # every rank has checked before rank 0 changes the folder

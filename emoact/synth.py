@@ -487,6 +487,7 @@ def synth_corpus(dest, # folder to write (new, empty, or a previous synthetic co
     latent.to_csv(dest/'Labels'/'synth_latent.csv', index=False, float_format='%.6g')
     if layout == 'demo': df[LABEL_COLUMNS].to_csv(dest/'Labels'/'labels_consensus.csv', index=False)
     else: _release_layout(dest, df, layout, seed)
-    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, sr=sr, layout=layout, emoact_version=__version__)
+    config = dict(generator='emoact.synth', seed=seed, n_clips=n_clips, seconds=[float(s) for s in seconds], sr=sr, layout=layout,
+                  emoact_version=__version__)
     (dest/'Labels'/'synth_config.json').write_text(json.dumps(config, indent=1) + '\n')
     return dest

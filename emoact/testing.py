@@ -24,9 +24,9 @@ from safetensors.torch import save_file as _save_safetensors
 from transformers import Wav2Vec2Config, Wav2Vec2ForCTC
 
 # %% auto #0
-__all__ = ['STAND_INS', 'W2V2_CTC', 'demo_corpus', 'demo_loaders', 'overfit', 'eval_loss', 'plot_overfit', 'check_freeze',
-           'medians', 'train_step', 'infer_step', 'time_model', 'hub_snapshot', 'offline_hub',
-           'write_stand_in_checkpoints']
+__all__ = ['STAND_INS', 'W2V2_CTC', 'RESULTS_DIR', 'demo_corpus', 'demo_loaders', 'overfit', 'eval_loss', 'plot_overfit',
+           'check_freeze', 'medians', 'train_step', 'infer_step', 'time_model', 'hub_snapshot', 'offline_hub',
+           'write_stand_in_checkpoints', 'recording', 'record', 'recorded']
 
 # %% ../nbs/09_testing.ipynb #afff7056
 _demo_dirs = {}
@@ -146,3 +146,25 @@ def write_stand_in_checkpoints(cache:str|Path, seed:int=0) -> dict:
     ctc.save_pretrained(snap, safe_serialization=True)
     out[W2V2_CTC] = snap
     return out
+
+# %% ../nbs/09_testing.ipynb #02500d8e
+RESULTS_DIR = 'results'      # beside the notebooks (they run in nbs/)
+
+def recording() -> bool:
+    "Whether this run of the notebooks records results (`EMOACT_RECORD=1`, set by tools/run_nb.py)."
+    return os.environ.get('EMOACT_RECORD') == '1'
+
+def record(name:str, values:dict, folder=RESULTS_DIR) -> dict:
+    "Merge `values` into `folder`/NAME.json when `recording()`; returns `values` either way."
+    if recording():
+        f = Path(folder)/f'{name}.json'
+        f.parent.mkdir(parents=True, exist_ok=True)
+        old = json.loads(f.read_text()) if f.is_file() else {}
+        f.write_text(json.dumps({**old, **values}, indent=1, default=float) + '\n')
+    return values
+
+def recorded(name:str, folder=RESULTS_DIR) -> dict:
+    "What `record` saved under NAME (an error naming the file when it was never recorded)."
+    f = Path(folder)/f'{name}.json'
+    if not f.is_file(): raise FileNotFoundError(f"{f}: not recorded yet; run its notebook with tools/run_nb.py")
+    return json.loads(f.read_text())

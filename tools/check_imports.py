@@ -17,11 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PKG = 'emoact'
 LAYERS = [                         # lowest first: a module may import from its own layer (acyclically) or below
-    ['core'], ['audio'], ['corpus'], ['synth'], ['features'], ['data'], ['metrics'],
+    ['core'], ['audio'], ['corpus'], ['synth', 'tts'], ['features'], ['data'], ['metrics'],
     ['learner'], ['callbacks', 'distributed'],
     ['models.core'], ['models.cnn_transformer', 'models.convnext', 'models.deit', 'models.wav2vec2'], ['models.hybrid'], ['models'],
     ['config'], ['runs'], ['experiment'],
-    ['baseline', 'detect', 'export'], ['compare'], ['rehearse'], ['demo'],
+    ['baseline', 'detect', 'export'], ['transfer'], ['compare'], ['rehearse'], ['demo'],
     ['cli'], ['testing'],
 ]
 LAZY_OK = {'cli'}

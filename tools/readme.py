@@ -35,7 +35,11 @@ def render(dest_dir: Path) -> Path:
         nb = nbformat.read(processed_index(Path(tmp)), as_version=4)
         nb.metadata['language_info'] = {'name': 'python'}     # fenced code blocks tagged as python
         fm = next((c for c in nb.cells if c.cell_type == 'raw' and c.source.startswith('---')), None)
-        body, resources = MarkdownExporter().from_notebook_node(nb, resources={'output_files_dir': 'README_files'})
+        for c in nb.cells:                                     # `#| echo: false`: the output without its code
+            if c.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false\s*$', c.source, re.M): c.source = ''
+        nb.cells = [c for c in nb.cells if not (c.cell_type == 'code' and not c.source and not c.get('outputs'))]
+        body, resources = MarkdownExporter(exclude_input_prompt=True).from_notebook_node(nb, resources={'output_files_dir': 'README_files'})
+        body = body.replace('```python\n\n```\n', '')                # the emptied cells' code fences
     header = ''
     if fm is not None:
         meta = yaml.safe_load(fm.source.strip().strip('-')) or {}

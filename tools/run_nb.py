@@ -11,6 +11,7 @@ import argparse, os, time
 from pathlib import Path
 
 def run(fn: Path, force_flags: set):
+    os.environ['EMOACT_RECORD'] = '1'               # notebooks write their figures to nbs/results/ (emoact.testing.record)
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from nbdev.config import get_config

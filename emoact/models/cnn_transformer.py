@@ -89,10 +89,13 @@ class CNNTransformer(ActivationModel):
                  size:str|None=None,                   # preset: 'tiny', 'base' or 'original', replacing channels ... style
                  style:str='emoact',                   # 'emoact', or 'original': the original project's network (see below)
                  freq:str='mean',                      # frame vector: 'mean' over frequency (the diagram's 1xC) or 'flatten' (C x bands)
-                 pooling:str='cls'):                   # clip vector: the 'cls' token's output, or the 'mean' over real frames
+                 pooling:str='cls',                    # clip vector: the 'cls' token's output, or the 'mean' over real frames
+                 input_norm:str='global'):             # 'global' (the corpus-wide standardisation only) or 'utterance' (also
+                                                       # each band's mean over the clip's real frames taken away)
         super().__init__()
         if freq not in ('mean', 'flatten'): raise EmoactError(f"freq={freq!r}: use 'mean' or 'flatten'")
         if pooling not in ('cls', 'mean'): raise EmoactError(f"pooling={pooling!r}: use 'cls' or 'mean'")
+        if input_norm not in ('global', 'utterance'): raise EmoactError(f"input_norm={input_norm!r}: use 'global' or 'utterance'")
         if size is not None:
             shape = size_options(size, SIZE_OPTIONS, 'cnn_transformer')
             channels, d_model, n_heads, n_layers = (shape[k] for k in ('channels', 'd_model', 'n_heads', 'n_layers'))
@@ -107,8 +110,8 @@ class CNNTransformer(ActivationModel):
         ff = ff or 4 * d_model
         self.n_mels, self.latent_dim, self.config = n_mels, d_model, dict(
             n_mels=n_mels, channels=channels, d_model=d_model, n_heads=n_heads, n_layers=n_layers, ff=ff, dropout=dropout, pool=pool,
-            style=style, freq=freq, pooling=pooling)
-        self.freq, self.pooling, self.style = freq, pooling, style
+            style=style, freq=freq, pooling=pooling, input_norm=input_norm)
+        self.freq, self.pooling, self.style, self.input_norm = freq, pooling, style, input_norm
         self.min_frames = pool ** n_pools                    # input frames per token
         self.stem = ConvStem(channels[0], style)
         self.stem_pool = nn.MaxPool2d(pool) if original else None
@@ -134,7 +137,11 @@ def inputs(self:CNNTransformer, batch:dict) -> tuple:
     elif 'mask' in batch: lengths = batch['mask'].sum(-1)
     else: lengths = torch.full(x.shape[:1], x.shape[-1], dtype=torch.long, device=x.device)
     if x.shape[-1] < self.min_frames: x = F.pad(x, (0, self.min_frames - x.shape[-1]))
-    return x, lengths.to(x.device)
+    lengths = lengths.to(x.device)
+    if self.input_norm == 'utterance':                           # each band's mean over the real frames taken away
+        real = lengths_to_mask(lengths, x.shape[-1]).to(x.dtype)[:, None]
+        x = (x - (x * real).sum(-1, keepdim=True) / real.sum(-1, keepdim=True).clamp(min=1)) * real
+    return x, lengths
 
 # %% ../../nbs/11_models.cnn_transformer.ipynb #70ac2765
 @patch
