@@ -290,7 +290,8 @@ def add_detect(sub):
                                     "(start, end, score), NAME.windows.csv and a timeline plot NAME.png; plus summary.csv. Run again "
                                     "after a stop, it reuses the files already done with the same run and settings.")
     _add_run(dt)
-    dt.add_argument('audio', metavar='AUDIO', nargs='+', help="audio files of any length")
+    dt.add_argument('audio', metavar='AUDIO', nargs='+',
+                    help="audio files of any length, folders (searched recursively for audio) or .txt lists of paths (one per line)")
     dt.add_argument('--out', required=True, help="folder for the results")
     dt.add_argument('--window', type=float, default=4., help="window length in seconds (default: 4)")
     dt.add_argument('--hop', type=float, default=1., help="seconds between windows (default: 1)")

@@ -20,8 +20,9 @@ from .learner import to_device
 from .runs import load_run, RUN_FILE
 
 # %% auto #0
-__all__ = ['SUMMARY_COLUMNS', 'window_starts', 'stream_windows', 'window_inputs', 'activation_curve', 'find_segments',
-           'match_segments', 'Detection', 'detect', 'long_recording', 'plot_timeline', 'save_detection', 'detect_files']
+__all__ = ['AUDIO_SUFFIXES', 'SUMMARY_COLUMNS', 'window_starts', 'stream_windows', 'window_inputs', 'activation_curve',
+           'find_segments', 'match_segments', 'Detection', 'detect', 'long_recording', 'plot_timeline', 'audio_inputs',
+           'save_detection', 'detect_files']
 
 # %% ../nbs/21_detect.ipynb #bbf4be10
 def window_starts(duration:float,   # seconds of audio
@@ -278,6 +279,28 @@ def plot_timeline(det:Detection, truth=None, ax=None, figsize=(11, 4.2)):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/21_detect.ipynb #8707aa8a
+AUDIO_SUFFIXES = ('.wav', '.flac', '.ogg', '.mp3', '.aiff', '.aif')   # what soundfile decodes
+
+def audio_inputs(inputs:list) -> list:
+    "The audio files that `inputs` name: files as given, folders searched recursively (sorted), `.txt` lists of paths."
+    files = []
+    for x in map(Path, inputs):
+        if x.is_dir():
+            found = sorted(str(p) for p in x.rglob('*') if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
+            if not found: raise EmoactError(f"{x}: no audio files ({', '.join(AUDIO_SUFFIXES)}) in this folder or below")
+            files += found
+        elif x.suffix.lower() == '.txt':
+            if not x.is_file(): raise EmoactError(f"{x}: list of audio files not found")
+            listed = [(k, l.strip()) for k, l in enumerate(x.read_text().splitlines(), 1) if l.strip() and not l.strip().startswith('#')]
+            if not listed: raise EmoactError(f"{x}: the list names no audio files")
+            for k, line in listed:
+                p = Path(line) if Path(line).is_absolute() else x.parent/line
+                if not p.is_file(): raise EmoactError(f"{x}, line {k}: {line}: audio file not found")
+                files.append(str(p))
+        else: files.append(str(x))
+    return files
+
 # %% ../nbs/21_detect.ipynb #17e10485
 SUMMARY_COLUMNS = ['file', 'duration', 'segments', 'active_seconds', 'active_share', 'threshold', 'silent_windows', 'seconds', 'rtf']
 
@@ -314,7 +337,8 @@ def _done(out, name, job) -> dict|None:
     return {k: len(saved[k]) if k == 'segments' else saved[k] for k in SUMMARY_COLUMNS}   # the JSON lists the segments
 
 def detect_files(run, files:list, out, show_progress:bool|None=None, **kwargs) -> pd.DataFrame:
-    "`detect` on each file, results written into `out` (plus `summary.csv`); files already done with the same run and settings are reused. Returns the summary table."
+    "`detect` on each file (or each audio file of a folder or `.txt` list: `audio_inputs`), results written into `out` (plus `summary.csv`); files already done with the same run and settings are reused. Returns the summary table."
+    files = audio_inputs(files)
     loaded = load_run(run)
     thr = kwargs.pop('threshold', None)
     if thr is None: thr = _threshold(run, loaded[0])
