@@ -17,8 +17,8 @@ from .learner import Callback, CancelBatchException, CancelFitException
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'resolve_precision', 'MixedPrecision', 'GradientAccumulation', 'GradientClip', 'schedule_lr', 'Schedule',
-           'FineTune', 'RandomCrop', 'augment_db', 'augment_options', 'MelAugment', 'CSVLogger', 'Checkpoint',
-           'EarlyStopping']
+           'FineTune', 'batch_generator', 'RandomCrop', 'augment_db', 'augment_options', 'MelAugment', 'CSVLogger',
+           'Checkpoint', 'EarlyStopping']
 
 # %% ../nbs/07a_callbacks.ipynb #775c30c9
 def resolve_precision(dtype:str, device_type:str) -> str:
@@ -136,6 +136,11 @@ class FineTune(Callback):
         self.learn.set_lr(self.learn.lr)
 
 # %% ../nbs/07a_callbacks.ipynb #c19a5569
+def batch_generator(learn, seed:int, salt:int=0) -> torch.Generator:
+    "A CPU generator seeded by (seed, epoch, batch, rank, salt): the same draws in a resumed or repeated run."
+    rank = torch.distributed.get_rank() if torch.distributed.is_available() and torch.distributed.is_initialized() else 0
+    return torch.Generator().manual_seed(seed * 1_000_003 + learn.epoch * 10_007 + learn.iter + rank * 7_919_111 + salt)
+
 class RandomCrop(Callback):
     "Crop each training clip to a random window of at most `max_frames` frames (time is the last axis of `x`)."
     order = 5
@@ -148,8 +153,7 @@ class RandomCrop(Callback):
             raise EmoactError("RandomCrop works on single-input batches; this batch has several inputs (a hybrid model?)")
         x, lengths = b['x'], b['lengths']
         if x.shape[-1] <= self.max_frames: return
-        rank = torch.distributed.get_rank() if torch.distributed.is_available() and torch.distributed.is_initialized() else 0
-        g = torch.Generator().manual_seed(self.seed * 1_000_003 + l.epoch * 10_007 + l.iter + rank * 7_919_111)
+        g = batch_generator(l, self.seed)
         keep = lengths.clamp(max=self.max_frames)
         starts = (torch.rand(len(x), generator=g) * (lengths - keep + 1).cpu()).long().to(x.device)
         idx = (starts[:, None] + torch.arange(self.max_frames, device=x.device)[None]).clamp(max=x.shape[-1] - 1)
@@ -256,8 +260,7 @@ class MelAugment(Callback):
         if any(k.startswith('lengths_') for k in b):
             raise EmoactError("augment works on single-input log-mel batches; this batch has several inputs (a hybrid model?)")
         x, lengths = b['x'], b['lengths']
-        rank = torch.distributed.get_rank() if torch.distributed.is_available() and torch.distributed.is_initialized() else 0
-        g = torch.Generator().manual_seed(self.seed * 1_000_003 + l.epoch * 10_007 + l.iter + rank * 7_919_111 + 1)
+        g = batch_generator(l, self.seed, salt=1)
         m, s = self.mean.to(x.device)[:, None], self.std.to(x.device)[:, None]
         X, lengths = augment_db(x.float() * s + m, lengths, g, self.hop_s, self.top_db, **self.options)
         mask = torch.arange(X.shape[-1], device=x.device)[None] < lengths[:, None]

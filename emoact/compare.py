@@ -17,7 +17,7 @@ from .corpus import load_corpus
 from .runs import run_state
 from .experiment import train
 from .baseline import train_baseline
-from .transfer import transfer_report, run_digest
+from .transfer import transfer_report, saved_transfer
 
 # %% auto #0
 __all__ = ['INTERVALS', 'TRANSFER', 'DIFFS', 'RECIPE', 'CPU_AUGMENT', 'PRESETS', 'BASELINE', 'LABELS', 'results_table',
@@ -32,9 +32,7 @@ TRANSFER = ['transfer_auc', 'transfer_lo', 'transfer_hi', 'transfer_n']
 
 def _transfer(run:Path) -> dict:
     "The run's zero-shot result on a transfer corpus (`transfer.json`), when it has one for its current weights."
-    f = run/'transfer.json'
-    t = json.loads(f.read_text()) if f.is_file() else {}
-    if t.get('digest') != run_digest(run): t = {}                 # none, or stale: the run was retrained since
+    t = saved_transfer(run)                                       # none, or stale: the run was retrained since
     return {k: t.get(s, np.nan) for k, s in zip(TRANSFER, ('auc', 'auc_lo', 'auc_hi', 'n'))}
 
 def results_table(runs:dict, split:str|None=None,
@@ -204,9 +202,9 @@ def compare(data, models, out, preset:str='paper', baseline:bool=True, config=No
     if baseline: runs[LABELS[BASELINE]] = compare_baseline(base, out/BASELINE, show_progress)
     if transfer is not None:
         for name, run in runs.items():
-            old = json.loads((run/'transfer.json').read_text()) if (run/'transfer.json').is_file() else {}
-            same = old.get('digest') == run_digest(run) and old.get('data') == str(Path(transfer).resolve()) and old.get('seed', base.seed) == base.seed
-            r = old if same else transfer_report(run, transfer, seed=base.seed, show_progress=show_progress)
+            old = saved_transfer(run, transfer, base.seed)
+            same = bool(old)
+            r = old or transfer_report(run, transfer, seed=base.seed, show_progress=show_progress)
             print(f"{name}: zero-shot on {Path(transfer).name} ({r['n']} clips, {r['n_speakers']} speakers): AUC {r['auc']:.3f}"
                   + (" (measured before, reused)" if same else ''))
     return write_results(runs, out, base.seed)

@@ -70,11 +70,6 @@ def _or_null(rule): return (lambda v: v is None or rule[0](v)), rule[1].replace(
 POSITIVE = (lambda v: _num(v) and v > 0), 'must be a number > 0'
 COUNT = (lambda v: _int(v) and v >= 1), 'must be a whole number >= 1'
 
-def _augment_ok(v) -> bool:
-    if not isinstance(v, dict): return False
-    try: augment_options(v); return True
-    except EmoactError: return False
-
 FIELD_RULES = {
     'data': (_text, 'must be a corpus folder or manifest CSV'), 'split': _one_of('official', 'speaker'),
     'emoact_cut': ((lambda v: _num(v) and 1 <= v <= 7), 'must be a number from 1 to 7 (the EmoAct scale)'),
@@ -83,7 +78,7 @@ FIELD_RULES = {
     'model': (_text, 'must be a model name'), 'model_options': ((lambda v: isinstance(v, dict)), 'must be a mapping, e.g. {"size": "tiny"}'),
     'n_mels': COUNT, 'win_ms': POSITIVE, 'hop_ms': POSITIVE, 'top_db': _or_null(POSITIVE), 'n_fft': _or_null(COUNT),
     'cache_dir': _or_null((_text, 'must be a folder')), 'batch_size': _or_null(COUNT), 'batch_seconds': _or_null(POSITIVE),
-    'crop': _or_null(POSITIVE), 'augment': (_augment_ok, 'must be a mapping of augmentation options, e.g. {"gain": 6, "noise": 0.5}'), 'epochs': COUNT, 'optimizer': _one_of('adamw', 'adam', 'sgd'), 'lr': POSITIVE,
+    'crop': _or_null(POSITIVE), 'augment': ((lambda v: isinstance(v, dict)), 'must be a mapping of augmentation options, e.g. {"gain": 6, "noise": 0.5}'), 'epochs': COUNT, 'optimizer': _one_of('adamw', 'adam', 'sgd'), 'lr': POSITIVE,
     'wd': ((lambda v: _num(v) and v >= 0), 'must be a number >= 0'), 'adam_eps': POSITIVE,
     'schedule': _one_of('exponential', 'cosine', 'onecycle', 'constant'),
     'warmup': ((lambda v: _num(v) and 0 <= v < 1), 'must be a share from 0 to below 1'),
@@ -101,9 +96,9 @@ def check_config(cfg):
         bad.append(f"batch_size={cfg.batch_size!r}, batch_seconds={cfg.batch_seconds!r}: give exactly one (set the other to null)")
     win = round(16 * cfg.win_ms) if _num(cfg.win_ms) else 0                 # window in samples at 16 kHz
     if _int(cfg.n_fft) and cfg.n_fft < win: bad.append(f"n_fft={cfg.n_fft}: must be at least the window ({win} samples at {cfg.win_ms} ms)")
-    if isinstance(cfg.augment, dict):
+    if isinstance(cfg.augment, dict):                                       # each option's own check
         try: augment_options(cfg.augment)
-        except EmoactError as e: bad = [b if not b.startswith('augment=') else f"augment={cfg.augment!r}: {str(e).removeprefix('augment: ')}" for b in bad]
+        except EmoactError as e: bad.append(f"augment={cfg.augment!r}: {str(e).removeprefix('augment: ')}")
     if bad: raise EmoactError('; '.join(bad))
 
 # %% ../nbs/18_config.ipynb #10b4866a

@@ -56,7 +56,7 @@ class TimeBudget(Callback):
     def __init__(self, deadline:float): self.deadline, self.stopped_epoch = deadline, None
     def before_fit(self): self.start = time.time()
     def after_epoch(self):
-        per_epoch = (time.time() - self.start) / (self.learn.epoch + 1 - getattr(self.learn, 'start_epoch', 0))
+        per_epoch = (time.time() - self.start) / (self.learn.epoch + 1 - self.learn.start_epoch)
         if time.time() + per_epoch > self.deadline:
             self.stopped_epoch = self.learn.epoch
             raise CancelFitException()

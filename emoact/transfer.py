@@ -16,7 +16,7 @@ from .runs import predict_files
 from .baseline import egemaps_features
 
 # %% auto #0
-__all__ = ['baseline_scores', 'run_digest', 'run_scores', 'transfer_report']
+__all__ = ['baseline_scores', 'run_digest', 'run_scores', 'transfer_report', 'saved_transfer']
 
 # %% ../nbs/22b_transfer.ipynb #5cbec66e
 def baseline_scores(run, files:list, n_jobs:int|None=None, show_progress:bool|None=None) -> np.ndarray:
@@ -52,3 +52,12 @@ def transfer_report(run, data, seed:int=0, show_progress:bool|None=None, save:bo
                interval_unit='clip' if groups is None else 'speaker', spearman=float(spearmanr(df.emo_act, s)[0]), seed=seed, digest=run_digest(run))
     if save: atomic_write_text(Path(run)/'transfer.json', json.dumps(rep, indent=1))
     return rep
+
+def saved_transfer(run, data=None, seed:int|None=None) -> dict:
+    "The run's saved `transfer_report` if it measured the run's current weights (and `data` with `seed`, when given); else {}."
+    f = Path(run)/'transfer.json'
+    t = json.loads(f.read_text()) if f.is_file() else {}
+    if t.get('digest') != run_digest(run): return {}                   # none, or stale: the run was trained again since
+    if data is not None and t.get('data') != str(Path(data).resolve()): return {}
+    if seed is not None and t.get('seed', seed) != seed: return {}
+    return t
